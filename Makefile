@@ -1,0 +1,104 @@
+# Reproducible compendium: `make` sets up the environment and builds the
+# example chapter; `make test` runs the tests. `make help` lists the targets.
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+MAKEFLAGS += --no-builtin-rules
+
+CASE      ?= data/raw
+PROCESSED ?= data/processed
+REPORTS   ?= reports
+PYTHON    ?= python3
+
+# --- environment: conda when present, else a venv from the pinned versions ---
+ifneq ($(shell command -v conda 2>/dev/null),)
+ENV_DIR := .conda-env
+ENV     := $(ENV_DIR)/.installed
+$(ENV): environment.yml pyproject.toml
+	conda env create --prefix $(ENV_DIR) --file environment.yml --yes
+	touch $@
+else
+ENV_DIR := .venv
+ENV     := $(ENV_DIR)/.installed
+$(ENV): requirements/pins.txt requirements/lock.txt pyproject.toml
+	test -x $(ENV_DIR)/bin/python || $(PYTHON) -m venv $(ENV_DIR)
+	$(ENV_DIR)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/pins.txt -c requirements/lock.txt
+	$(ENV_DIR)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+endif
+PY   := $(ENV_DIR)/bin/python
+ARGS := --case $(CASE) --processed $(PROCESSED) --reports $(REPORTS)
+PKG  := src/analysis
+
+# --- what each stage reads ---
+RAW_FILES := $(shell find $(CASE) -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
+PREPARE_SRC := $(addprefix $(PKG)/,prepare.py ingest.py clean.py coding.py config.py pseudonymise.py schemas.py atomic.py paths.py errors.py)
+TABLE_NAMES := sources units informants documents codings reliability disagreements
+TABLES := $(foreach t,$(TABLE_NAMES),$(PROCESSED)/$(t).parquet $(PROCESSED)/$(t).csv)
+TEXT_TEMPLATES := $(wildcard $(PKG)/templates/text/*/*)
+CONCLUSION_TEMPLATES := $(filter %conclusion.md.j2 %labels.yml,$(TEXT_TEMPLATES))
+INDICATOR_TEMPLATES := $(filter-out %conclusion.md.j2 %chapter_heading.md.j2,$(TEXT_TEMPLATES))
+NOTEBOOK_SRC := $(addprefix $(PKG)/,notebooks.py cli.py config.py schemas.py atomic.py paths.py errors.py text.py show.py)
+INDICATOR_SRC := $(NOTEBOOK_SRC) $(addprefix $(PKG)/,report.py indicators.py figures.py chapter.py)
+CHAPTER_SRC := $(addprefix $(PKG)/,chapter.py text.py config.py atomic.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %labels.yml,$(TEXT_TEMPLATES))
+
+# The indicator ids come from the codebook: a generated makefile, remade when it changes.
+NO_BUILD_GOALS := help clean lab env lock
+ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
+-include $(PROCESSED)/.indicators.mk
+endif
+$(PROCESSED)/.indicators.mk: $(CASE)/codebook.yml $(PREPARE_SRC) $(ENV)
+	@mkdir -p $(@D)
+	$(PY) -m analysis indicators $(ARGS) | sed 's/^/INDICATORS += /' > $@.tmp && mv $@.tmp $@
+
+RESULTS  := $(foreach i,$(INDICATORS),$(REPORTS)/results/$(i).json)
+EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
+CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md
+
+.PHONY: all help env data indicators conclusion chapter audit test lab clean lock
+all: $(CHAPTER) ## Build the chapter of the case (default: the example) — sets up the environment first
+	@echo "chapter: $(REPORTS)/chapter/chapter.html"
+
+help: ## List the targets
+	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+env: $(ENV) ## Create the environment (.venv from pinned versions, or conda)
+
+data: $(TABLES) ## Ingest, clean, pseudonymise and code the case into $(PROCESSED)
+
+$(TABLES) &: $(RAW_FILES) $(PREPARE_SRC) $(ENV)
+	$(PY) -m analysis prepare $(ARGS)
+
+indicators: $(RESULTS) ## Execute the indicator notebook once per indicator
+
+$(REPORTS)/notebooks/indicator-%.ipynb $(REPORTS)/results/%.json $(REPORTS)/figures/%-evidence.png $(REPORTS)/figures/%-evidence.svg $(REPORTS)/figures/%-informants.png $(REPORTS)/figures/%-informants.svg: notebooks/indicator.ipynb $(TABLES) $(CASE)/case.yml $(CASE)/codebook.yml $(INDICATOR_SRC) $(INDICATOR_TEMPLATES) $(ENV)
+	$(PY) -m analysis indicator $* $(ARGS)
+
+conclusion: $(REPORTS)/notebooks/conclusion.ipynb ## Execute the conclusion notebook
+
+$(REPORTS)/notebooks/conclusion.ipynb $(REPORTS)/results/conclusion.json &: notebooks/conclusion.ipynb $(RESULTS) $(CASE)/case.yml $(NOTEBOOK_SRC) $(PKG)/chapter.py $(CONCLUSION_TEMPLATES) $(ENV)
+	$(PY) -m analysis conclusion $(ARGS)
+
+chapter: $(CHAPTER) ## Assemble the chapter (HTML, Markdown) from the executed notebooks
+
+$(CHAPTER) &: $(EXECUTED) $(REPORTS)/notebooks/conclusion.ipynb $(CASE)/case.yml $(CHAPTER_SRC) $(ENV)
+	$(PY) -m analysis assemble $(ARGS)
+
+audit: $(CHAPTER) ## Check that no identity from the private key reached any output
+	$(PY) -m analysis audit $(ARGS)
+
+test: $(ENV) ## Run the test suite (includes one end-to-end build of a small case)
+	$(PY) -m pytest
+
+lab: $(ENV) ## Open the notebooks in JupyterLab
+	$(PY) -m jupyter lab notebooks
+
+lock: ## Re-resolve requirements/lock.txt from pins.txt in a scratch venv
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet -r requirements/pins.txt
+	{ echo '# Full pinned environment (pip freeze of a venv built from pins.txt). Regenerate with `make lock`.'; \
+	  build/lock-venv/bin/pip freeze; } > requirements/lock.txt.tmp && mv requirements/lock.txt.tmp requirements/lock.txt
+
+clean: ## Remove generated files (never data/raw; keeps the environment)
+	rm -rf $(REPORTS)
+	find $(PROCESSED) -mindepth 1 ! -name .gitkeep -delete

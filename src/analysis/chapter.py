@@ -1,0 +1,161 @@
+"""The chapter: the conclusion from the results files, and the assembly of the
+executed notebooks into one numbered, self-contained document.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from analysis import text
+from analysis.atomic import write_bytes, write_json, write_text
+from analysis.config import load_case, load_codebook
+from analysis.errors import AnalysisError
+from analysis.paths import TEMPLATES_DIR, CasePaths
+
+HIDDEN_TAGS = {"notebook-only", "parameters", "injected-parameters"}
+_REF = re.compile(r"\[\[(fig|tab):([A-Za-z0-9_.-]+)\]\]")
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def ref(kind: str, ident: str) -> str:
+    """A placeholder for a figure or table number, resolved at assembly."""
+    return f"[[{kind}:{ident}]]"
+
+
+def load_results(paths: CasePaths) -> list[dict[str, Any]]:
+    """The per-indicator results files, in codebook order."""
+    codebook = load_codebook(paths.codebook)
+    out = []
+    for ind in codebook.indicators:
+        path = paths.results / f"{ind.id}.json"
+        if not path.is_file():
+            raise AnalysisError("results file missing", path=path, hint=f"run the notebook for indicator {ind.id}")
+        out.append(json.loads(path.read_text(encoding="utf-8")))
+    return out
+
+
+def conclusion(case_dir: str, reports_dir: str, language: str = "") -> str:
+    """Write the conclusion and recommendations from the results files; return the Markdown."""
+    paths = CasePaths.from_dirs(case_dir, None, reports_dir)
+    case = load_case(paths.case_config)
+    language = language or case["language"]
+    results = load_results(paths)
+    for r in results:
+        for t in r["tables"]:
+            t["ref"] = ref("tab", t["id"])
+    body = text.render("conclusion", language, case_dir=str(paths.case), case=case, results=results)
+    write_json(paths.results / "conclusion.json", {"language": language, "markdown": body,
+                                                    "indicators": [r["indicator"] for r in results],
+                                                    "met": [r["met"] for r in results]})
+    return body
+
+
+def assemble(paths: CasePaths, formats: tuple[str, ...] = ("html", "md")) -> list[Path]:
+    """Merge the executed notebooks into the chapter and export it.
+
+    Sections: heading, one per indicator (codebook order), the conclusion.
+    Figure and table placeholders are numbered by chapter in order of first
+    appearance ("Gambar 4.1"); code and prompts are hidden.
+    """
+    case = load_case(paths.case_config)
+    codebook = load_codebook(paths.codebook)
+    language = case["language"]
+    words = text.labels(language)
+    number = _arabic(case["chapter"]["number"])
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"language_info": {"name": "python"}}
+    cells = [nbformat.v4.new_markdown_cell(text.render("chapter_heading", language, case_dir=str(paths.case),
+                                                       case=case))]
+    sections = [(f"indicator-{i.id}.ipynb", i.label.get(language, i.id)) for i in codebook.indicators]
+    sections.append(("conclusion.ipynb", words["conclusion"]))
+    for k, (name, title) in enumerate(sections, start=1):
+        source = paths.executed / name
+        if not source.is_file():
+            raise AnalysisError("executed notebook missing", path=source, hint="run `make` to execute it")
+        cells.append(nbformat.v4.new_markdown_cell(f"## {number}.{k} {title}"))
+        cells.extend(c for c in nbformat.read(source, as_version=4).cells
+                     if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", [])))
+    nb.cells = _number(copy.deepcopy(cells), number, case["chapter"])
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:03d}"
+    paths.chapter.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        if fmt not in EXPORTERS:
+            raise AnalysisError(f"unknown chapter format {fmt!r}; valid values: {', '.join(EXPORTERS)}")
+        written.extend(EXPORTERS[fmt](nb, paths.chapter, case))
+    return written
+
+
+def _export_html(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Path]:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR / "nbconvert")], template_name="chapter",
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"chapter": {"lang": case["language"],
+                                                                     "title": case["chapter"]["title"]}})
+    target = folder / "chapter.html"
+    write_text(target, body)
+    return [target]
+
+
+def _export_markdown(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Path]:
+    from nbconvert import MarkdownExporter
+
+    exporter = MarkdownExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, resources = exporter.from_notebook_node(nb, resources={"output_files_dir": "chapter_files"})
+    written = []
+    for name, data in sorted(resources.get("outputs", {}).items()):
+        write_bytes(folder / name, data)
+        written.append(folder / name)
+    target = folder / "chapter.md"
+    write_text(target, body)
+    return [target, *written]
+
+
+EXPORTERS = {"html": _export_html, "md": _export_markdown}
+
+
+def _number(cells: list, number: int, chapter: dict) -> list:
+    """Replace figure/table placeholders with chapter numbers, in order of first appearance."""
+    labels = {"fig": chapter.get("figure_label", "Figure"), "tab": chapter.get("table_label", "Table")}
+    seen: dict[tuple[str, str], str] = {}
+    counters = {"fig": 0, "tab": 0}
+
+    def sub(m: re.Match) -> str:
+        key = (m.group(1), m.group(2))
+        if key not in seen:
+            counters[key[0]] += 1
+            seen[key] = f"{labels[key[0]]} {number}.{counters[key[0]]}"
+        return seen[key]
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return _REF.sub(sub, value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return type(value)({k: (v if k in ("image/png", "image/jpeg") else walk(v)) for k, v in value.items()})
+        return value
+
+    return [walk(c) for c in cells]
+
+
+def _arabic(num: str | int) -> int:
+    if isinstance(num, int) or str(num).isdigit():
+        return int(num)
+    total, prev = 0, 0
+    for ch in reversed(str(num).upper()):
+        if ch not in _ROMAN:
+            raise AnalysisError(f"chapter number {num!r} is neither a number nor a Roman numeral",
+                                field="chapter.number")
+        v = _ROMAN[ch]
+        total = total - v if v < prev else total + v
+        prev = max(prev, v)
+    return total

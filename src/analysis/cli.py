@@ -1,0 +1,135 @@
+"""Command line: ``python -m analysis <command>``. The Makefile calls these."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis.errors import AnalysisError
+from analysis.log import configure, logger
+from analysis.paths import NOTEBOOKS_DIR, PROJECT_DIR, CasePaths
+
+COMMANDS = {}
+
+
+def command(func):
+    """Register a sub-command; its docstring's first line is its help."""
+    COMMANDS[func.__name__.replace("_", "-")] = func
+    return func
+
+
+def _paths(args: argparse.Namespace) -> CasePaths:
+    return CasePaths.from_dirs(args.case, args.processed, args.reports)
+
+
+@command
+def prepare(args: argparse.Namespace) -> None:
+    """Ingest, clean, pseudonymise and code the case into the processed tables."""
+    from analysis.prepare import prepare as run
+    run(_paths(args))
+
+
+@command
+def indicator(args: argparse.Namespace) -> None:
+    """Execute the indicator notebook for one indicator (papermill)."""
+    from analysis.config import load_codebook
+    from analysis.notebooks import execute
+    paths = _paths(args)
+    load_codebook(paths.codebook).indicator(args.id)
+    execute(NOTEBOOKS_DIR / "indicator.ipynb", paths.executed / f"indicator-{args.id}.ipynb",
+            {"indicator_id": args.id, "case_dir": str(paths.case.resolve()),
+             "processed_dir": str(paths.processed.resolve()), "reports_dir": str(paths.reports.resolve()),
+             "language": args.language or ""}, cwd=PROJECT_DIR)
+
+
+@command
+def conclusion(args: argparse.Namespace) -> None:
+    """Execute the conclusion notebook, which reads every indicator's results."""
+    from analysis.notebooks import execute
+    paths = _paths(args)
+    execute(NOTEBOOKS_DIR / "conclusion.ipynb", paths.executed / "conclusion.ipynb",
+            {"case_dir": str(paths.case.resolve()), "reports_dir": str(paths.reports.resolve()),
+             "language": args.language or ""}, cwd=PROJECT_DIR)
+
+
+@command
+def assemble(args: argparse.Namespace) -> None:
+    """Assemble the executed notebooks into the chapter (HTML and Markdown)."""
+    from analysis.chapter import assemble as run
+    for path in run(_paths(args)):
+        logger.info("wrote %s", path)
+
+
+@command
+def build(args: argparse.Namespace) -> None:
+    """Run every stage in order: prepare, each indicator, conclusion, assemble."""
+    from analysis.config import load_codebook
+    prepare(args)
+    for ind in load_codebook(_paths(args).codebook).indicators:
+        args.id = ind.id
+        indicator(args)
+    conclusion(args)
+    assemble(args)
+
+
+@command
+def indicators(args: argparse.Namespace) -> None:
+    """Print the indicator ids of the case, one per line (used by the Makefile)."""
+    from analysis.config import load_codebook
+    for ind in load_codebook(_paths(args).codebook).indicators:
+        print(ind.id)
+
+
+@command
+def audit(args: argparse.Namespace) -> None:
+    """Fail if any identity from the private key appears in processed data or reports."""
+    from analysis.audit import audit as run
+    paths = _paths(args)
+    leaks = run(paths)
+    for leak in leaks:
+        print(leak, file=sys.stderr)
+    if leaks:
+        raise AnalysisError(f"{len(leaks)} identity leak(s) found", hint="see the lines above")
+    logger.info("audit: no identity from the key in %s or %s", paths.processed, paths.reports)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser, one sub-command per registered command."""
+    p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, func in COMMANDS.items():
+        doc = (func.__doc__ or "").strip().splitlines()[0]
+        s = sub.add_parser(name, help=doc, description=doc)
+        s.add_argument("--case", type=Path, help="case folder (default: data/raw)")
+        s.add_argument("--processed", type=Path, help="processed tables folder (default: data/processed)")
+        s.add_argument("--reports", type=Path, help="reports folder (default: reports)")
+        s.add_argument("--language", help="chapter language (default: the case's)")
+        if name == "indicator":
+            s.add_argument("id", help="indicator id from the codebook")
+        s.set_defaults(func=func, id=None)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; user errors become one line on stderr and exit code 1."""
+    args = parser().parse_args(argv)
+    configure()
+    try:
+        args.func(args)
+    except AnalysisError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: nothing half-written is left; run the command again to finish", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: still one clear line, traceback on request
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (hint: rerun with --debug and report it)",
+              file=sys.stderr)
+        return 2
+    return 0

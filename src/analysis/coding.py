@@ -1,0 +1,188 @@
+"""Coding: manual codings anchored to the cleaned text, and inter-coder reliability.
+
+A coding names its source, the exact quote, an occurrence number, the code
+and the coder. On every build the quote is found again in the cleaned
+(pseudonymised) text; a quote that is missing, ambiguous or crosses a unit
+boundary stops the build with the codings file and row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from analysis import schemas
+from analysis.clean import decode, normalise
+from analysis.config import Codebook
+from analysis.errors import AnalysisError
+
+CODING_COLUMNS = ("source_id", "code", "quote", "occurrence", "coder", "memo")
+
+
+def read_codings(folder: str | Path) -> pd.DataFrame:
+    """Read every ``*.csv`` in the codings folder into one table, with file and row."""
+    folder = Path(folder)
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    rows = []
+    for path in files:
+        text = decode(path.read_bytes(), path)
+        reader = csv.DictReader(io.StringIO(text))
+        missing = [c for c in CODING_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise AnalysisError(f"codings file lacks columns {missing}; expected {', '.join(CODING_COLUMNS)}",
+                                path=path, line=1)
+        for row in reader:
+            line = reader.line_num
+            occ = (row.get("occurrence") or "").strip()
+            if occ and (not occ.isdigit() or int(occ) < 1):
+                raise AnalysisError(f"occurrence must be a whole number >= 1, found {occ!r}", path=path,
+                                    line=line, field="occurrence")
+            for key in ("source_id", "code", "quote", "coder"):
+                if not (row.get(key) or "").strip():
+                    raise AnalysisError("missing value", path=path, line=line, field=key)
+            rows.append({"source_id": row["source_id"].strip(), "code": row["code"].strip(),
+                         "quote": row["quote"], "occurrence": int(occ) if occ else 0, "coder": row["coder"].strip(),
+                         "memo": (row.get("memo") or "").strip(), "codings_file": path.name, "row": line,
+                         "file_path": str(path)})
+    return pd.DataFrame(rows, columns=[*CODING_COLUMNS, "codings_file", "row", "file_path"])
+
+
+def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebook: Codebook,
+           pseudo: Callable[[str], str]) -> pd.DataFrame:
+    """Find every coding's quote in its source and attach span, unit and indicator.
+
+    Raises:
+        AnalysisError: for an unknown source or code, or a quote not found,
+            found fewer times than its occurrence, or spanning two units.
+    """
+    texts = dict(zip(sources["source_id"], sources["text"]))
+    codes = codebook.codes
+    by_source = {sid: g for sid, g in units.groupby("source_id", sort=False)}
+    out = []
+    for r in raw.itertuples(index=False):
+        where = {"path": r.file_path, "line": r.row}
+        if r.source_id not in texts:
+            raise AnalysisError(f"unknown source {r.source_id!r}", field="source_id", **where)
+        if r.code not in codes:
+            raise AnalysisError(f"code {r.code!r} is not in the codebook", field="code", **where)
+        quote = pseudo(normalise(r.quote).replace("\n", " "))
+        start = _find(texts[r.source_id], quote, r.occurrence, where)
+        end = start + len(quote)
+        us = by_source[r.source_id]
+        hit = us[(us["start"] <= start) & (us["end"] >= end)]
+        if hit.empty:
+            raise AnalysisError("quote spans two units (speaker turns or paragraphs)", field="quote",
+                                hint="code each turn or paragraph separately", **where)
+        unit = hit.iloc[0]
+        out.append({
+            "excerpt_id": f"{r.source_id}:{start}-{end}", "source_id": r.source_id, "unit_id": unit["unit_id"],
+            "indicator": codes[r.code].indicator, "code": r.code, "coder": r.coder, "start": start, "end": end,
+            "quote": quote, "memo": r.memo, "origin": "manual", "codings_file": r.codings_file, "row": r.row,
+        })
+    df = pd.DataFrame(out, columns=list(schemas.CODINGS.columns))
+    dup = df.duplicated(["coder", "code", "source_id", "start", "end"], keep="first")
+    if dup.any():
+        d = df[dup].iloc[0]
+        raise AnalysisError(f"the same coding appears twice (code {d['code']}, coder {d['coder']})",
+                            path=d["codings_file"], line=int(d["row"]))
+    return df.sort_values(["source_id", "start", "end", "code", "coder"], kind="stable").reset_index(drop=True)
+
+
+def reliability_tables(codings: pd.DataFrame, units: pd.DataFrame, codebook: Codebook,
+                       primary: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Agreement between the primary coder and every other coder.
+
+    The unit of analysis is the unit of the cleaning stage (speaker turn or
+    paragraph); the sample is every codable unit (not an interviewer turn) of
+    the sources the second coder coded. For each code and overall: percent
+    agreement, Cohen's kappa and Krippendorff's alpha (nominal).
+    """
+    rel_rows, dis_rows = [], []
+    code_ids = list(codebook.codes)
+    for other in sorted(set(codings["coder"]) - {primary}):
+        comparison = f"{primary} vs {other}"
+        sample_sources = set(codings.loc[codings["coder"] == other, "source_id"])
+        sample = units[units["source_id"].isin(sample_sources) & (units["speaker_role"] != "interviewer")]
+        m1 = _presence(codings[codings["coder"] == primary], sample, code_ids)
+        m2 = _presence(codings[codings["coder"] == other], sample, code_ids)
+        for code in code_ids:
+            rel_rows.append({"comparison": comparison, "code": code, **agreement(m1[code].to_numpy(), m2[code].to_numpy())})
+            diff = m1[code] != m2[code]
+            for uid in m1.index[diff]:
+                dis_rows.append({"comparison": comparison, "unit_id": uid, "code": code,
+                                 "coder_1": bool(m1.at[uid, code]), "coder_2": bool(m2.at[uid, code])})
+        rel_rows.append({"comparison": comparison, "code": "(overall)",
+                         **agreement(m1.to_numpy().ravel(), m2.to_numpy().ravel())})
+    return (pd.DataFrame(rel_rows, columns=list(schemas.RELIABILITY.columns)),
+            pd.DataFrame(dis_rows, columns=list(schemas.DISAGREEMENTS.columns)))
+
+
+def agreement(a: np.ndarray, b: np.ndarray) -> dict[str, float | int]:
+    """Percent agreement, Cohen's kappa and Krippendorff's alpha for two coders' nominal codes.
+
+    Kappa and alpha are NaN when undefined (both coders constant and equal).
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    n = len(a)
+    agree = int((a == b).sum())
+    return {"units": n, "agree": agree, "percent_agreement": agree / n if n else float("nan"),
+            "cohen_kappa": cohen_kappa(a, b), "krippendorff_alpha": krippendorff_alpha_nominal(a, b)}
+
+
+def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
+    """Cohen's kappa for two coders over the same units."""
+    a, b = np.asarray(a), np.asarray(b)
+    if len(a) == 0:
+        return float("nan")
+    cats = np.union1d(a, b)
+    po = float((a == b).mean())
+    pe = float(sum((a == c).mean() * (b == c).mean() for c in cats))
+    return float("nan") if pe == 1 else (po - pe) / (1 - pe)
+
+
+def krippendorff_alpha_nominal(a: np.ndarray, b: np.ndarray) -> float:
+    """Krippendorff's alpha, nominal metric, two coders, no missing values.
+
+    From the coincidence matrix: alpha = 1 - (n - 1) * sum of off-diagonal
+    coincidences / sum over category pairs c != k of n_c * n_k.
+    """
+    values = np.concatenate([np.asarray(a), np.asarray(b)])
+    n = len(values)
+    if n < 2:
+        return float("nan")
+    disagreements = 2 * int((np.asarray(a) != np.asarray(b)).sum())  # o_ck + o_kc per unit
+    _, counts = np.unique(values, return_counts=True)
+    expected = float(counts.sum() ** 2 - (counts ** 2).sum())
+    return float("nan") if expected == 0 else 1 - (n - 1) * disagreements / expected
+
+
+def _presence(codings: pd.DataFrame, sample: pd.DataFrame, code_ids: list[str]) -> pd.DataFrame:
+    present = pd.DataFrame(False, index=pd.Index(sample["unit_id"], name="unit_id"), columns=code_ids)
+    hits = codings[codings["unit_id"].isin(present.index)]
+    for uid, code in zip(hits["unit_id"], hits["code"]):
+        present.at[uid, code] = True
+    return present
+
+
+def _find(text: str, quote: str, occurrence: int, where: dict) -> int:
+    positions, pos = [], text.find(quote)
+    while pos >= 0:
+        positions.append(pos)
+        pos = text.find(quote, pos + 1)
+    if not positions:
+        raise AnalysisError("quote not found in the cleaned source text", field="quote",
+                            hint="the transcript may have been edited: copy the quote again", **where)
+    if occurrence == 0:
+        if len(positions) > 1:
+            raise AnalysisError(f"quote is ambiguous: it occurs {len(positions)} times", field="occurrence",
+                                hint="give the occurrence number meant, or a longer quote", **where)
+        occurrence = 1
+    if occurrence > len(positions):
+        raise AnalysisError(f"quote occurs {len(positions)} time(s), occurrence {occurrence} asked",
+                            field="occurrence", **where)
+    return positions[occurrence - 1]

@@ -1,0 +1,54 @@
+"""Figures: seaborn/matplotlib, rendered without a display, saved with deterministic bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from analysis.atomic import atomic_path  # noqa: E402
+
+FORMATS = ("png", "svg")
+# Fixed salt and no timestamps: the same figure gives the same bytes.
+plt.rcParams.update({"svg.hashsalt": "analysis", "savefig.dpi": 150, "figure.dpi": 100,
+                     "font.family": "DejaVu Sans"})
+_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+
+
+def save(fig: plt.Figure, folder: str | Path, name: str) -> list[Path]:
+    """Save a figure as PNG and SVG under ``folder`` atomically; close it."""
+    out = []
+    for fmt in FORMATS:
+        target = Path(folder) / f"{name}.{fmt}"
+        with atomic_path(target) as tmp:
+            fig.savefig(tmp, format=fmt, metadata=_METADATA[fmt], bbox_inches="tight")
+        out.append(target)
+    plt.close(fig)
+    return out
+
+
+def evidence_bars(table: pd.DataFrame, title: str, labels: dict[str, str]) -> plt.Figure:
+    """Horizontal bars: informants and documents supporting each code."""
+    long = table.melt(id_vars=["label"], value_vars=["informants", "documents"], var_name="kind", value_name="n")
+    long = long.assign(kind=long["kind"].map(labels))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.4))
+    sns.barplot(data=long, y="label", x="n", hue="kind", ax=ax, palette="crest", orient="h")
+    ax.set(xlabel=labels["count"], ylabel="", title=title)
+    ax.legend(title="", loc="lower right")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    sns.despine(fig)
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> plt.Figure:
+    """Informants x codes heatmap of coded units."""
+    fig, ax = plt.subplots(figsize=(0.8 * max(len(matrix.columns), 3) + 2, 0.4 * max(len(matrix), 3) + 1.2))
+    sns.heatmap(matrix, annot=True, fmt="d", cmap="crest", cbar=False, linewidths=0.5, ax=ax)
+    ax.set(title=title, xlabel=xlabel, ylabel="")
+    return fig

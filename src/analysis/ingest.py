@@ -1,0 +1,171 @@
+"""Readers: files on disk to raw records. A registry keyed by file suffix,
+so a new transcript format is one function.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from xml.etree import ElementTree
+
+import yaml
+
+from analysis.clean import decode, paragraphs
+from analysis.config import load_yaml
+from analysis.errors import AnalysisError
+
+SIDECAR_SUFFIXES = (".yml", ".yaml")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@dataclass(frozen=True)
+class RawTranscript:
+    """A transcript as read: metadata and numbered paragraphs of clean text."""
+
+    path: Path
+    format: str
+    meta: dict[str, Any]
+    paragraphs: list[tuple[int, str]]
+
+
+Reader = Callable[[Path], RawTranscript]
+READERS: dict[str, Reader] = {}
+
+
+def reader(*suffixes: str) -> Callable[[Reader], Reader]:
+    """Register a transcript reader for file suffixes."""
+    def register(func: Reader) -> Reader:
+        for s in suffixes:
+            READERS[s] = func
+        return func
+    return register
+
+
+def read_transcripts(folder: str | Path) -> list[RawTranscript]:
+    """Read every transcript in a folder, sorted by file name.
+
+    Raises:
+        AnalysisError: for a file whose format has no reader (never skipped
+            silently), or a sidecar with no transcript.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise AnalysisError("interviews folder not found", path=folder)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    stems = {p.stem for p in files if p.suffix.lower() in READERS}
+    out = []
+    for p in files:
+        suffix = p.suffix.lower()
+        if suffix in SIDECAR_SUFFIXES:
+            if p.stem not in stems:
+                raise AnalysisError("metadata sidecar without a transcript", path=p,
+                                    hint="name it like its transcript, e.g. I05.docx + I05.yml")
+            continue
+        if suffix not in READERS:
+            raise AnalysisError(f"no reader for {suffix or 'files without suffix'}; "
+                                f"known formats: {', '.join(sorted(READERS))}", path=p)
+        out.append(READERS[suffix](p))
+    return out
+
+
+@reader(".md", ".txt")
+def read_text_transcript(path: Path) -> RawTranscript:
+    """Read a .md or .txt transcript with YAML front matter (or a sidecar)."""
+    text = decode(_read_bytes(path), path)
+    meta, body, first_line = _split_front_matter(text, path)
+    if meta is None:
+        meta = _sidecar(path)
+    return RawTranscript(path, path.suffix.lower().lstrip("."), meta, paragraphs(body, first_line))
+
+
+@reader(".docx")
+def read_docx_transcript(path: Path) -> RawTranscript:
+    """Read a .docx transcript (metadata in a YAML sidecar); one paragraph per ``w:p``."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(_read_bytes(path))) as z:
+            xml = z.read("word/document.xml")
+    except (zipfile.BadZipFile, KeyError, EOFError) as exc:
+        raise AnalysisError(f"not a readable .docx ({exc})", path=path,
+                            hint="re-save the document from Word or LibreOffice") from None
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError as exc:
+        raise AnalysisError(f"damaged .docx XML ({exc})", path=path) from None
+    paras: list[tuple[int, str]] = []
+    for n, p in enumerate(root.iter(f"{_W}p"), start=1):
+        parts = []
+        for node in p.iter():
+            if node.tag == f"{_W}t" and node.text:
+                parts.append(node.text)
+            elif node.tag in (f"{_W}tab",):
+                parts.append(" ")
+            elif node.tag in (f"{_W}br", f"{_W}cr"):
+                parts.append("\n")
+        text = decode("".join(parts).encode("utf-8"), path).replace("\n", " ")
+        if text.strip():
+            paras.append((n, text.strip()))
+    return RawTranscript(path, "docx", _sidecar(path), paras)
+
+
+def read_register(path: str | Path) -> list[dict[str, str]]:
+    """Read the document register CSV as rows of strings, with line numbers in ``_line``."""
+    path = Path(path)
+    text = decode(_read_bytes(path), path)
+    rows = []
+    reader_ = csv.DictReader(io.StringIO(text))
+    for row in reader_:
+        if None in row:
+            raise AnalysisError("row has more fields than the header", path=path, line=reader_.line_num)
+        row["_line"] = str(reader_.line_num)
+        rows.append(row)
+    return rows
+
+
+def read_text(path: str | Path) -> str:
+    """Read and decode one text file (a document text)."""
+    return decode(_read_bytes(Path(path)), path)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise AnalysisError("file not found", path=path) from None
+    except OSError as exc:
+        raise AnalysisError(f"cannot read file ({exc.strerror})", path=path) from None
+
+
+def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any] | None, str, int]:
+    if not text.startswith("---\n"):
+        return None, text, 1
+    end = text.find("\n---", 4)
+    if end < 0:
+        raise AnalysisError("front matter opened with '---' but never closed", path=path, line=1)
+    try:
+        meta = yaml.safe_load(text[4:end]) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise AnalysisError(f"YAML error in front matter: {getattr(exc, 'problem', exc)}", path=path,
+                            line=(mark.line + 2) if mark else 1) from None
+    if not isinstance(meta, dict):
+        raise AnalysisError("front matter must be a mapping of fields", path=path, line=2)
+    body_start = text.find("\n", end + 1)
+    body = text[body_start + 1:] if body_start >= 0 else ""
+    first_line = text[:body_start + 1].count("\n") + 1 if body_start >= 0 else 1
+    return meta, body, first_line
+
+
+def _sidecar(path: Path) -> dict[str, Any]:
+    for suffix in SIDECAR_SUFFIXES:
+        side = path.with_suffix(suffix)
+        if side.is_file():
+            meta = load_yaml(side)
+            if not isinstance(meta, dict):
+                raise AnalysisError("sidecar must be a mapping of fields", path=side)
+            return dict(meta)
+    raise AnalysisError("no metadata: add YAML front matter or a sidecar file", path=path,
+                        hint=f"create {path.with_suffix('.yml').name}")

@@ -1,0 +1,47 @@
+"""Running notebooks with papermill, atomically, with normalised metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from analysis.atomic import atomic_path
+from analysis.errors import AnalysisError
+from analysis.log import logger
+
+
+def execute(template: str | Path, output: str | Path, parameters: dict[str, Any], cwd: str | Path) -> Path:
+    """Execute a parameterised notebook into ``output``; on failure nothing is left behind.
+
+    Raises:
+        AnalysisError: naming the notebook and the error the kernel raised.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    output = Path(output)
+    logger.info("executing %s -> %s %s", Path(template).name, output, parameters)
+    with atomic_path(output) as tmp:
+        try:
+            pm.execute_notebook(str(template), str(tmp.with_suffix(".ipynb")), parameters=parameters,
+                                cwd=str(cwd), progress_bar=False, kernel_name="python3")
+        except PapermillExecutionError as exc:
+            tmp.with_suffix(".ipynb").unlink(missing_ok=True)
+            raise AnalysisError(f"notebook failed: {exc.ename}: {exc.evalue}", path=template) from None
+        executed = tmp.with_suffix(".ipynb")
+        _normalise(executed, tmp)
+        executed.unlink(missing_ok=True)
+    return output
+
+
+def _normalise(source: Path, target: Path) -> None:
+    """Drop timings and papermill's run metadata, number cells stably."""
+    nb = nbformat.read(source, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        cell["id"] = f"cell-{i:03d}"
+    nbformat.write(nb, str(target))

@@ -1,0 +1,180 @@
+"""The cleaning stage: a case folder to validated, pseudonymised tables.
+
+``prepare`` reads the case, builds the sources, units, informants, documents
+and codings tables, computes inter-coder reliability and writes everything to
+the processed folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from analysis import coding, schemas
+from analysis.clean import paragraphs, remove_fillers, turns
+from analysis.config import load_case, load_codebook, load_identity_key
+from analysis.errors import AnalysisError
+from analysis.ingest import RawTranscript, read_register, read_text, read_transcripts
+from analysis.log import logger
+from analysis.paths import CasePaths
+from analysis.pseudonymise import pseudonymiser
+
+REQUIRED_META = ("id", "informant", "language", "interviewer")
+DOC_TYPES = ("news", "agreement", "regulation", "institutional", "academic", "reference")
+
+
+def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
+    """Build and write every processed table of a case; return them."""
+    case = load_case(paths.case_config)
+    codebook = load_codebook(paths.codebook)
+    identities = load_identity_key(paths.identity_key)
+    pseudo = pseudonymiser(identities)
+    by_name = {i.names[0].casefold(): i for i in identities}
+    fillers = list(case.get("filler_words") or [])
+
+    transcripts = read_transcripts(paths.interviews)
+    interview_units, interview_sources, informants = _interviews(transcripts, by_name, pseudo, fillers, paths.case)
+    documents = _documents(paths)
+    doc_units, doc_sources = _document_units(documents, paths)
+    units = pd.concat([interview_units, doc_units], ignore_index=True)
+    sources = pd.concat([interview_sources, doc_sources], ignore_index=True)
+    _unique_sources(sources)
+
+    raw_codings = coding.read_codings(paths.codings)
+    codings = coding.anchor(raw_codings, sources, units, codebook, pseudo)
+    reliability, disagreements = coding.reliability_tables(codings, units, codebook, case["primary_coder"])
+
+    tables = {
+        "sources": sources, "units": units, "informants": informants,
+        "documents": documents, "codings": codings,
+        "reliability": reliability, "disagreements": disagreements,
+    }
+    for schema in schemas.ALL:
+        schemas.write_table(tables[schema.name], schema, paths.processed)
+    logger.info("prepared %d sources, %d units, %d codings -> %s",
+                len(sources), len(units), len(codings), paths.processed)
+    return tables
+
+
+def _interviews(transcripts: list[RawTranscript], by_name: dict[str, Any], pseudo: Callable[[str], str],
+                fillers: list[str], case_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    unit_rows, source_rows, informant_rows = [], [], []
+    for t in transcripts:
+        meta = t.meta
+        for key in REQUIRED_META:
+            if not meta.get(key):
+                raise AnalysisError("missing metadata field", path=t.path, field=key)
+        ident = by_name.get(str(meta["informant"]).casefold())
+        if ident is None:
+            raise AnalysisError(f"informant {meta['informant']!r} is not in the private identity key",
+                                path=t.path, field="informant", hint="add them to private/identity-key.yml")
+        if meta.get("illustrative") is not True and meta.get("illustrative") is not False:
+            raise AnalysisError("say whether the transcript is illustrative (true/false)", path=t.path,
+                                field="illustrative")
+        sid = str(meta["id"])
+        interviewer = str(meta["interviewer"])
+        informant_label = str(meta["informant"])
+        speaker_names = {interviewer: (interviewer, "interviewer"), informant_label: (ident.pseudonym, "informant")}
+        tt = turns(t.paragraphs, set(speaker_names), t.path)
+        texts = [pseudo(remove_fillers(turn.text, fillers)) for turn in tt]
+        full, spans = _join(texts)
+        for seq, (turn, text, (start, end)) in enumerate(zip(tt, texts, spans), start=1):
+            speaker, role = speaker_names[turn.speaker]
+            unit_rows.append({
+                "unit_id": f"{sid}-{seq:03d}", "source_id": sid, "source_type": "interview",
+                "doc_type": "interview", "seq": seq, "speaker": speaker, "speaker_role": role,
+                "timestamp": turn.timestamp, "start": start, "end": end,
+                "language": str(meta["language"]), "text": text,
+            })
+        source_rows.append({
+            "source_id": sid, "source_type": "interview", "doc_type": "interview", "format": t.format,
+            "path": t.path.relative_to(case_dir).as_posix(), "speaker": ident.pseudonym,
+            "date": str(meta.get("date", "")), "language": str(meta["language"]),
+            "illustrative": bool(meta["illustrative"]), "n_units": len(tt), "sha256": _sha(full), "text": full,
+        })
+        informant_rows.append({
+            "informant": ident.pseudonym, "source_id": sid, "role": pseudo(str(meta.get("role", ""))),
+            "organisation": pseudo(str(meta.get("organisation", ""))), "language": str(meta["language"]),
+            "illustrative": bool(meta["illustrative"]),
+        })
+    return (pd.DataFrame(unit_rows, columns=list(schemas.UNITS.columns)),
+            pd.DataFrame(source_rows, columns=list(schemas.SOURCES.columns)),
+            pd.DataFrame(informant_rows, columns=list(schemas.INFORMANTS.columns)))
+
+
+def _documents(paths: CasePaths) -> pd.DataFrame:
+    rows = read_register(paths.register)
+    out = []
+    for row in rows:
+        line = int(row["_line"])
+        for key in ("doc_id", "date", "type", "title"):
+            if not (row.get(key) or "").strip():
+                raise AnalysisError("missing value", path=paths.register, line=line, field=key)
+        if row["type"] not in DOC_TYPES:
+            raise AnalysisError(f"unknown document type {row['type']!r}; valid values: {', '.join(DOC_TYPES)}",
+                                path=paths.register, line=line, field="type")
+        uncertain = (row.get("uncertain") or "false").strip().lower()
+        if uncertain not in ("true", "false"):
+            raise AnalysisError(f"expected true or false, found {uncertain!r}", path=paths.register,
+                                line=line, field="uncertain")
+        out.append({**{k: (row.get(k) or "").strip() for k in schemas.DOCUMENTS.columns},
+                    "uncertain": uncertain == "true"})
+    return pd.DataFrame(out, columns=list(schemas.DOCUMENTS.columns))
+
+
+def _document_units(documents: pd.DataFrame, paths: CasePaths) -> tuple[pd.DataFrame, pd.DataFrame]:
+    unit_rows, source_rows = [], []
+    texts_dir = paths.document_texts
+    known = set(documents["doc_id"])
+    for extra in sorted(p for p in texts_dir.glob("*") if p.is_file() and p.stem not in known):
+        raise AnalysisError("document text with no row in the register", path=extra,
+                            hint="add it to documents/register.csv or remove it")
+    for doc in documents.itertuples(index=False):
+        path = _document_path(texts_dir, doc.doc_id)
+        paras = [p for _, p in paragraphs(read_text(path))]
+        full, spans = _join(paras)
+        for seq, (text, (start, end)) in enumerate(zip(paras, spans), start=1):
+            unit_rows.append({
+                "unit_id": f"{doc.doc_id}-{seq:03d}", "source_id": doc.doc_id, "source_type": "document",
+                "doc_type": doc.type, "seq": seq, "speaker": "", "speaker_role": "document", "timestamp": "",
+                "start": start, "end": end, "language": "id", "text": text,
+            })
+        source_rows.append({
+            "source_id": doc.doc_id, "source_type": "document", "doc_type": doc.type, "format": path.suffix[1:],
+            "path": path.relative_to(paths.case).as_posix(), "speaker": "", "date": doc.date,
+            "language": doc.language, "illustrative": False, "n_units": len(paras), "sha256": _sha(full),
+            "text": full,
+        })
+    return (pd.DataFrame(unit_rows, columns=list(schemas.UNITS.columns)),
+            pd.DataFrame(source_rows, columns=list(schemas.SOURCES.columns)))
+
+
+def _document_path(folder: Path, doc_id: str) -> Path:
+    for suffix in (".md", ".txt"):
+        if (folder / f"{doc_id}{suffix}").is_file():
+            return folder / f"{doc_id}{suffix}"
+    raise AnalysisError(f"no text for document {doc_id}", path=folder / f"{doc_id}.md",
+                        hint="every register row needs documents/texts/<doc_id>.md")
+
+
+def _join(texts: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Join unit texts with blank lines; return the text and each unit's span."""
+    spans, pos = [], 0
+    for t in texts:
+        spans.append((pos, pos + len(t)))
+        pos += len(t) + 2
+    return "\n\n".join(texts), spans
+
+
+def _unique_sources(sources: pd.DataFrame) -> None:
+    dup = sources["source_id"][sources["source_id"].duplicated()]
+    if len(dup):
+        first = sources[sources["source_id"] == dup.iloc[0]]["path"].tolist()
+        raise AnalysisError(f"duplicate source id {dup.iloc[0]!r} in {first}", field="id")
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

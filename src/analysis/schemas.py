@@ -1,0 +1,133 @@
+"""Declared schemas of every table a stage writes, checked on write and on read.
+
+A light stand-in for pandera's ``DataFrameModel``: column names, order, types,
+nullability and unique keys. Kept in-house because the checks we need are
+few and pandera's import alone costs more than a whole stage here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.atomic import atomic_path
+from analysis.errors import AnalysisError
+
+_CHECKS = {
+    "str": pd.api.types.is_string_dtype,
+    "int": pd.api.types.is_integer_dtype,
+    "bool": pd.api.types.is_bool_dtype,
+    "float": pd.api.types.is_float_dtype,
+}
+_CASTS = {"str": "string", "int": "int64", "bool": "bool", "float": "float64"}
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A table's contract.
+
+    Args:
+        name: Table name (also its file stem).
+        columns: Column name -> "str" | "int" | "bool" | "float", in order.
+        key: Columns whose combination must be unique.
+    """
+
+    name: str
+    columns: dict[str, str]
+    key: tuple[str, ...] = ()
+
+    def conform(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Return ``df`` with exactly the declared columns, cast to their types."""
+        missing = [c for c in self.columns if c not in df.columns]
+        if missing:
+            raise AnalysisError(f"table {self.name!r} lacks columns {missing}", field=",".join(missing))
+        out = df.loc[:, list(self.columns)].astype({c: _CASTS[t] for c, t in self.columns.items()})
+        return out.reset_index(drop=True)
+
+    def validate(self, df: pd.DataFrame, where: str | Path = "") -> pd.DataFrame:
+        """Check ``df`` against the schema and return it.
+
+        Raises:
+            AnalysisError: naming the table, column and first bad row.
+        """
+        if list(df.columns) != list(self.columns):
+            raise AnalysisError(f"table {self.name!r} has columns {list(df.columns)}, "
+                                f"expected {list(self.columns)}", path=where or None)
+        for col, kind in self.columns.items():
+            if not _CHECKS[kind](df[col].dtype):
+                raise AnalysisError(f"table {self.name!r}: column has type {df[col].dtype}, expected {kind}",
+                                    path=where or None, field=col)
+            nulls = df[col].isna()
+            if kind != "float" and nulls.any():
+                raise AnalysisError(f"table {self.name!r}: empty value in row {int(nulls.idxmax()) + 1}",
+                                    path=where or None, field=col)
+        if self.key:
+            dup = df.duplicated(list(self.key), keep=False)
+            if dup.any():
+                row = df[dup].iloc[0]
+                raise AnalysisError(f"table {self.name!r}: duplicate key "
+                                    f"{tuple(row[k] for k in self.key)}", path=where or None,
+                                    field=",".join(self.key))
+        return df
+
+
+def write_table(df: pd.DataFrame, schema: Schema, folder: str | Path) -> list[Path]:
+    """Validate and write a table as Parquet (for the pipeline) and CSV (for people), atomically."""
+    df = schema.validate(schema.conform(df))
+    folder = Path(folder)
+    parquet, csv = folder / f"{schema.name}.parquet", folder / f"{schema.name}.csv"
+    with atomic_path(parquet) as tmp:
+        df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+    with atomic_path(csv) as tmp:
+        df.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+    return [parquet, csv]
+
+
+def read_table(schema: Schema, folder: str | Path) -> pd.DataFrame:
+    """Read a table written by :func:`write_table` and check it against its schema."""
+    path = Path(folder) / f"{schema.name}.parquet"
+    if not path.is_file():
+        raise AnalysisError("table not found", path=path, hint="run `make` (or `python -m analysis prepare`) first")
+    return schema.validate(pd.read_parquet(path, engine="pyarrow"), path)
+
+
+SOURCES = Schema("sources", {
+    "source_id": "str", "source_type": "str", "doc_type": "str", "format": "str", "path": "str",
+    "speaker": "str", "date": "str", "language": "str", "illustrative": "bool",
+    "n_units": "int", "sha256": "str", "text": "str",
+}, key=("source_id",))
+
+UNITS = Schema("units", {
+    "unit_id": "str", "source_id": "str", "source_type": "str", "doc_type": "str", "seq": "int",
+    "speaker": "str", "speaker_role": "str", "timestamp": "str", "start": "int", "end": "int",
+    "language": "str", "text": "str",
+}, key=("unit_id",))
+
+INFORMANTS = Schema("informants", {
+    "informant": "str", "source_id": "str", "role": "str", "organisation": "str", "language": "str",
+    "illustrative": "bool",
+}, key=("informant",))
+
+DOCUMENTS = Schema("documents", {
+    "doc_id": "str", "date": "str", "date_precision": "str", "uncertain": "bool", "type": "str",
+    "title": "str", "source_url": "str", "milestone": "str", "language": "str", "uncertainty_note": "str",
+}, key=("doc_id",))
+
+CODINGS = Schema("codings", {
+    "excerpt_id": "str", "source_id": "str", "unit_id": "str", "indicator": "str", "code": "str",
+    "coder": "str", "start": "int", "end": "int", "quote": "str", "memo": "str", "origin": "str",
+    "codings_file": "str", "row": "int",
+}, key=("coder", "code", "source_id", "start", "end"))
+
+RELIABILITY = Schema("reliability", {
+    "comparison": "str", "code": "str", "units": "int", "agree": "int", "percent_agreement": "float",
+    "cohen_kappa": "float", "krippendorff_alpha": "float",
+}, key=("comparison", "code"))
+
+DISAGREEMENTS = Schema("disagreements", {
+    "comparison": "str", "unit_id": "str", "code": "str", "coder_1": "bool", "coder_2": "bool",
+}, key=("comparison", "unit_id", "code"))
+
+ALL = (SOURCES, UNITS, INFORMANTS, DOCUMENTS, CODINGS, RELIABILITY, DISAGREEMENTS)

@@ -1,0 +1,45 @@
+"""Display helpers for the notebooks: captioned tables and figures whose
+numbers are filled in when the chapter is assembled.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Image, display
+
+from analysis.chapter import ref
+from analysis.text import labels
+
+
+def markdown(text: str) -> None:
+    """Show Markdown text (rendered by the chapter's exporters)."""
+    display({"text/markdown": text}, raw=True)
+
+
+def table(df: pd.DataFrame, ident: str, caption: str, language: str) -> None:
+    """Show a captioned table as HTML (for the HTML chapter) and Markdown."""
+    words = labels(language)
+    shown = df.rename(columns=lambda c: words["columns"].get(c, c))
+    shown = shown.apply(lambda col: col.map(lambda v: words["true_word"] if v is True else words["false_word"] if v is False else v))
+    title = f"{ref('tab', ident)}. {caption}"
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
+                   for r in shown.itertuples(index=False))
+    html_table = (f'<p class="caption"><b>{html.escape(title)}</b></p>'
+                  f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    md_rows = ["| " + " | ".join(str(c) for c in shown.columns) + " |",
+               "|" + "---|" * len(shown.columns)]
+    md_rows += ["| " + " | ".join(str(v).replace("|", "\\|").replace("\n", " ") for v in r) + " |"
+                for r in shown.itertuples(index=False)]
+    display({"text/html": html_table, "text/markdown": f"**{title}**\n\n" + "\n".join(md_rows)}, raw=True)
+
+
+def figure(png: Path, ident: str, caption: str) -> None:
+    """Show a saved figure (embedded) with its caption below."""
+    display(Image(filename=str(png)))
+    title = f"{ref('fig', ident)}. {caption}"
+    display({"text/html": f'<p class="caption"><b>{html.escape(title)}</b></p>',
+             "text/markdown": f"**{title}**"}, raw=True)

@@ -1,0 +1,63 @@
+"""Wording: Jinja templates per language. Templates hold words, never findings.
+
+A case may override any template by putting a file of the same name in its
+own ``templates/<language>/`` folder.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from analysis.errors import AnalysisError
+from analysis.paths import TEMPLATES_DIR
+
+LANGUAGES = ("id", "en")
+
+
+@lru_cache(maxsize=None)
+def _env(language: str, case_dir: str | None) -> jinja2.Environment:
+    if language not in LANGUAGES:
+        raise AnalysisError(f"no templates for language {language!r}; valid values: {', '.join(LANGUAGES)}",
+                            field="language")
+    folders = [TEMPLATES_DIR / "text" / language]
+    if case_dir:
+        folders.insert(0, Path(case_dir) / "templates" / language)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
+                             trim_blocks=True, lstrip_blocks=True, autoescape=False)
+    env.globals["words"] = labels(language)
+    env.filters["join_words"] = lambda items: join(list(items), language)
+    env.filters["number_word"] = lambda n: labels(language)["numbers"].get(int(n), str(n))
+    env.filters["ordinal"] = lambda n: labels(language)["ordinals"].get(int(n), str(n))
+    return env
+
+
+@lru_cache(maxsize=None)
+def labels(language: str) -> dict[str, Any]:
+    """Fixed words of a language (column names, ordinals, number words)."""
+    path = TEMPLATES_DIR / "text" / language / "labels.yml"
+    if not path.is_file():
+        raise AnalysisError(f"no templates for language {language!r}; valid values: {', '.join(LANGUAGES)}",
+                            field="language")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def render(name: str, language: str, case_dir: str | None = None, **context: Any) -> str:
+    """Render template ``name`` (``<name>.md.j2``) in ``language``; collapse stray blank lines."""
+    out = _env(language, case_dir).get_template(f"{name}.md.j2").render(**context).strip()
+    while "\n\n\n" in out:
+        out = out.replace("\n\n\n", "\n\n")
+    return out
+
+
+def join(items: list[str], language: str) -> str:
+    """'a, b and c' in the language."""
+    word = labels(language)["and"]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"
