@@ -1,0 +1,24 @@
+from analysis.config import Identity
+from analysis.pseudonymise import identity_pattern, pseudonymiser
+
+KEY = (Identity("I1", "Informan-01", ("Rahmat Hidayat", "Pak Rahmat", "Rahmat")),
+       Identity("I2", "Informan-02", ("Nguyen Thi Thu Ha", "Thu Ha")))
+
+
+def test_full_names_aliases_honorifics_and_case():
+    p = pseudonymiser(KEY)
+    assert p("Kata Pak Rahmat Hidayat dan bu rahmat.") == "Kata Informan-01 dan Informan-01."
+    assert p("Ms Thu Ha met NGUYEN THI THU HA") == "Informan-02 met Informan-02"
+
+
+def test_indonesian_enclitics_keep_the_suffix():
+    assert pseudonymiser(KEY)("rumah Rahmatnya") == "rumah Informan-01nya"
+
+
+def test_names_inside_other_words_are_left_alone():
+    assert pseudonymiser(KEY)("Rahmatullah dan Thu Hana") == "Rahmatullah dan Thu Hana"
+
+
+def test_audit_pattern_finds_every_name():
+    pat = identity_pattern(KEY)
+    assert [m.group(0) for m in pat.finditer("x rahmat y Thu  Ha z")] == ["rahmat", "Thu  Ha"]
