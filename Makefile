@@ -57,7 +57,6 @@ CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md
 
 .PHONY: all help env data indicators conclusion chapter audit test lab clean lock
 all: $(CHAPTER) ## Build the chapter of the case (default: the example) — sets up the environment first
-	@echo "chapter: $(REPORTS)/chapter/chapter.html"
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
