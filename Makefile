@@ -37,10 +37,10 @@ TABLE_NAMES := sources units informants documents codings reliability disagreeme
 TABLES := $(foreach t,$(TABLE_NAMES),$(PROCESSED)/$(t).parquet $(PROCESSED)/$(t).csv)
 TEXT_TEMPLATES := $(wildcard $(PKG)/templates/text/*/*)
 CONCLUSION_TEMPLATES := $(filter %conclusion.md.j2 %labels.yml,$(TEXT_TEMPLATES))
-INDICATOR_TEMPLATES := $(filter-out %conclusion.md.j2 %chapter_heading.md.j2,$(TEXT_TEMPLATES))
+INDICATOR_TEMPLATES := $(filter-out %conclusion.md.j2 %chapter_heading.md.j2 %appendix.md.j2,$(TEXT_TEMPLATES))
 NOTEBOOK_SRC := $(addprefix $(PKG)/,notebooks.py cli.py config.py schemas.py atomic.py paths.py errors.py text.py show.py)
 INDICATOR_SRC := $(NOTEBOOK_SRC) $(addprefix $(PKG)/,report.py indicators.py figures.py chapter.py)
-CHAPTER_SRC := $(addprefix $(PKG)/,chapter.py text.py config.py atomic.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %labels.yml,$(TEXT_TEMPLATES))
+CHAPTER_SRC := $(addprefix $(PKG)/,chapter.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
 # The indicator ids come from the codebook: a generated makefile, remade when it changes.
 NO_BUILD_GOALS := help clean lab env lock
@@ -80,7 +80,7 @@ $(REPORTS)/notebooks/conclusion.ipynb $(REPORTS)/results/conclusion.json &: note
 
 chapter: $(CHAPTER) ## Assemble the chapter (HTML, Markdown) from the executed notebooks
 
-$(CHAPTER) &: $(EXECUTED) $(REPORTS)/notebooks/conclusion.ipynb $(CASE)/case.yml $(CHAPTER_SRC) $(ENV)
+$(CHAPTER) &: $(EXECUTED) $(REPORTS)/notebooks/conclusion.ipynb $(TABLES) $(RAW_FILES) $(CHAPTER_SRC) $(ENV)
 	$(PY) -m analysis assemble $(ARGS)
 
 audit: $(CHAPTER) ## Check that no identity from the private key reached any output

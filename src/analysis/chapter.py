@@ -81,6 +81,7 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = ("html", "md")) -> lis
         cells.append(nbformat.v4.new_markdown_cell(f"## {number}.{k} {title}"))
         cells.extend(c for c in nbformat.read(source, as_version=4).cells
                      if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", [])))
+    cells.append(nbformat.v4.new_markdown_cell(appendix(paths, case, number, len(sections) + 1)))
     nb.cells = _number(copy.deepcopy(cells), number, case["chapter"])
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i:03d}"
@@ -91,6 +92,20 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = ("html", "md")) -> lis
             raise AnalysisError(f"unknown chapter format {fmt!r}; valid values: {', '.join(EXPORTERS)}")
         written.extend(EXPORTERS[fmt](nb, paths.chapter, case))
     return written
+
+
+def appendix(paths: CasePaths, case: dict, number: int, section: int) -> str:
+    """The appendix: data sources, inter-coder reliability and provenance, from the processed tables."""
+    from analysis import schemas
+    from analysis.provenance import provenance
+
+    sources = schemas.read_table(schemas.SOURCES, paths.processed).drop(columns=["text"])
+    reliability = schemas.read_table(schemas.RELIABILITY, paths.processed)
+    documents = schemas.read_table(schemas.DOCUMENTS, paths.processed)
+    return text.render("appendix", case["language"], case_dir=str(paths.case), case=case, number=number,
+                       section=section, sources=sources.to_dict("records"),
+                       documents=documents.to_dict("records"), reliability=reliability.to_dict("records"),
+                       provenance=provenance(paths))
 
 
 def _export_html(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Path]:
