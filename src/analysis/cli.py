@@ -23,6 +23,13 @@ def _paths(args: argparse.Namespace) -> CasePaths:
     return CasePaths.from_dirs(args.case, args.processed, args.reports)
 
 
+def _param(path: Path) -> str:
+    """A notebook parameter path: relative to the project when inside it, so executed
+    notebooks do not depend on where the clone lives."""
+    resolved = path.resolve()
+    return resolved.relative_to(PROJECT_DIR).as_posix() if resolved.is_relative_to(PROJECT_DIR) else str(resolved)
+
+
 @command
 def prepare(args: argparse.Namespace) -> None:
     """Ingest, clean, pseudonymise and code the case into the processed tables."""
@@ -38,8 +45,8 @@ def indicator(args: argparse.Namespace) -> None:
     paths = _paths(args)
     load_codebook(paths.codebook).indicator(args.id)
     execute(NOTEBOOKS_DIR / "indicator.ipynb", paths.executed / f"indicator-{args.id}.ipynb",
-            {"indicator_id": args.id, "case_dir": str(paths.case.resolve()),
-             "processed_dir": str(paths.processed.resolve()), "reports_dir": str(paths.reports.resolve()),
+            {"indicator_id": args.id, "case_dir": _param(paths.case),
+             "processed_dir": _param(paths.processed), "reports_dir": _param(paths.reports),
              "language": args.language or ""}, cwd=PROJECT_DIR)
 
 
@@ -49,7 +56,7 @@ def conclusion(args: argparse.Namespace) -> None:
     from analysis.notebooks import execute
     paths = _paths(args)
     execute(NOTEBOOKS_DIR / "conclusion.ipynb", paths.executed / "conclusion.ipynb",
-            {"case_dir": str(paths.case.resolve()), "reports_dir": str(paths.reports.resolve()),
+            {"case_dir": _param(paths.case), "reports_dir": _param(paths.reports),
              "language": args.language or ""}, cwd=PROJECT_DIR)
 
 

@@ -90,6 +90,7 @@ class Indicator:
     kind: str
     label: dict[str, str]
     codes: tuple[Code, ...]
+    timeline: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def load_codebook(path: str | Path) -> Codebook:
                 required=bool(c.get("required", False)),
                 recommendation=dict(c.get("recommendation") or {}),
             ))
-        indicators.append(Indicator(ind_id, kind, dict(label), tuple(codes)))
+        indicators.append(Indicator(ind_id, kind, dict(label), tuple(codes), bool(item.get("timeline", False))))
     if not indicators:
         raise AnalysisError("the codebook declares no indicator", path=path, field="indicators")
     return Codebook(tuple(indicators))

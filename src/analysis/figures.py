@@ -52,3 +52,37 @@ def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> plt.Figure:
     sns.heatmap(matrix, annot=True, fmt="d", cmap="crest", cbar=False, linewidths=0.5, ax=ax)
     ax.set(title=title, xlabel=xlabel, ylabel="")
     return fig
+
+
+def timeline(documents: pd.DataFrame, title: str, legend: dict[str, str]) -> plt.Figure:
+    """Milestones of the document register on a date axis; uncertain dates drawn hollow.
+
+    Args:
+        documents: Rows with ``date`` (YYYY, YYYY-MM or YYYY-MM-DD), ``milestone`` and ``uncertain``.
+        title: Figure title.
+        legend: Words for "certain" and "uncertain" dates.
+    """
+    rows = documents[documents["milestone"].str.len() > 0]
+    when = pd.to_datetime(rows["date"].map(_full_date))
+    rows = rows.assign(when=when).sort_values(["when", "doc_id"])
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
+    y = list(range(len(rows)))[::-1]
+    for yy, row in zip(y, rows.itertuples(index=False)):
+        ax.plot([row.when], [yy], marker="o", markersize=7, color="#2a6f97",
+                markerfacecolor="white" if row.uncertain else "#2a6f97")
+        ax.annotate(f"{row.milestone} ({row.date})", (row.when, yy), xytext=(8, 0), textcoords="offset points",
+                    va="center", fontsize=8)
+    ax.set_yticks([])
+    ax.set_title(title)
+    ax.plot([], [], "o", color="#2a6f97", label=legend["certain"])
+    ax.plot([], [], "o", color="#2a6f97", markerfacecolor="white", label=legend["uncertain"])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, fontsize=8, frameon=False)
+    lo, hi = rows["when"].min(), rows["when"].max()
+    ax.set_xlim(lo - pd.Timedelta(days=180), hi + (hi - lo) * 0.45 + pd.Timedelta(days=180))
+    sns.despine(fig, left=True)
+    return fig
+
+
+def _full_date(date: str) -> str:
+    parts = str(date).split("-")
+    return "-".join(parts + ["01"] * (3 - len(parts)))

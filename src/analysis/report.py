@@ -73,6 +73,11 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
         f"{ind.id}-informants": (figures.heatmap(matrix, label, words["code"]),
                                  text.render("caption_heatmap", language, label=label)),
     }
+    if ind.timeline:
+        documents = schemas.read_table(schemas.DOCUMENTS, paths.processed)
+        figs[f"{ind.id}-timeline"] = (figures.timeline(documents, "",
+                                                       words["timeline"]),
+                                      text.render("caption_timeline", language))
     files = {name: figures.save(fig, paths.figures, name) for name, (fig, _) in figs.items()}
     tables = [
         {"id": f"{ind.id}-verdict", "caption": text.render("caption_verdict", language, label=label)},
