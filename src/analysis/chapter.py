@@ -112,7 +112,7 @@ def _export_html(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Pa
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR / "nbconvert")], template_name="chapter",
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+                            anchor_link_text="", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb, resources={"chapter": {"lang": case["language"],
                                                                      "title": case["chapter"]["title"]}})
     target = folder / "chapter.html"
