@@ -33,6 +33,7 @@ def _env(language: str, case_dir: str | None) -> jinja2.Environment:
     env.globals["words"] = labels(language)
     env.filters["join_words"] = lambda items: join(list(items), language)
     env.filters["number_word"] = lambda n: labels(language)["numbers"].get(int(n), str(n))
+    env.filters["lcfirst"] = lcfirst
     env.filters["ordinal"] = lambda n: labels(language)["ordinals"].get(int(n), str(n))
     return env
 
@@ -61,3 +62,11 @@ def join(items: list[str], language: str) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def lcfirst(words: str) -> str:
+    """Lower-case the first letter unless the first word is an acronym ("MoU", "DPRD")."""
+    first = words.split(" ", 1)[0]
+    if len(first) > 1 and not first[1:].islower():
+        return words
+    return words[:1].lower() + words[1:]
