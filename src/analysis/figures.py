@@ -16,7 +16,7 @@ from analysis.atomic import atomic_path  # noqa: E402
 
 FORMATS = ("png", "svg")
 # Fixed salt and no timestamps: the same figure gives the same bytes.
-plt.rcParams.update({"svg.hashsalt": "analysis", "savefig.dpi": 150, "figure.dpi": 100,
+plt.rcParams.update({"svg.hashsalt": "analysis", "svg.fonttype": "none", "savefig.dpi": 150, "figure.dpi": 100,
                      "font.family": "DejaVu Sans"})
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
