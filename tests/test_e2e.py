@@ -55,7 +55,7 @@ def test_example_chapter_states_the_reference_findings(example):
     assert ranked == ["OBS_COVID", "OBS_HR", "OBS_BUDGET", "OBS_LANG", "OBS_BUREAU", "OBS_MEDIA"]
     html = (out / "reports" / "chapter" / "chapter.html").read_text()
     assert "BAB IV" in html and "KESIMPULAN" in html
-    assert len(re.findall(r"<h2[^>]*>\s*4\.\d", html)) == 4  # three indicators and the conclusion
+    assert len(re.findall(r"<h2[^>]*>\s*4\.\d", html)) == 5  # three indicators, conclusion, appendix
     assert "memenuhi tiga dari tiga indikator" in html
     assert "Gambar 4.1" in html and "Tabel 4.1" in html and "[[" not in html
     assert "<script" not in html and "https://cdn" not in html

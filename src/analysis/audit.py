@@ -76,7 +76,7 @@ def _parquet(path: Path) -> Located:
     df = pd.read_parquet(path)
     for col in df.columns:
         yield f"column {col}", str(col)
-        if df[col].dtype == object or str(df[col].dtype).startswith("string"):
+        if pd.api.types.is_string_dtype(df[col]) or df[col].dtype == object:
             for n, value in enumerate(df[col].astype(str), start=1):
                 yield f"row {n} column {col}", value
 
