@@ -17,6 +17,7 @@ from analysis import coding, schemas
 from analysis.clean import paragraphs, remove_fillers, turns
 from analysis.config import load_case, load_codebook, load_identity_key
 from analysis.errors import AnalysisError
+from analysis.language import detect
 from analysis.ingest import RawTranscript, read_register, read_text, read_transcripts
 from analysis.log import logger
 from analysis.paths import CasePaths
@@ -38,7 +39,7 @@ def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
     transcripts = read_transcripts(paths.interviews)
     interview_units, interview_sources, informants = _interviews(transcripts, by_name, pseudo, fillers, paths.case)
     documents = _documents(paths)
-    doc_units, doc_sources = _document_units(documents, paths)
+    doc_units, doc_sources = _document_units(documents, paths, case["language"])
     units = pd.concat([interview_units, doc_units], ignore_index=True)
     sources = pd.concat([interview_sources, doc_sources], ignore_index=True)
     _unique_sources(sources)
@@ -87,7 +88,7 @@ def _interviews(transcripts: list[RawTranscript], by_name: dict[str, Any], pseud
                 "unit_id": f"{sid}-{seq:03d}", "source_id": sid, "source_type": "interview",
                 "doc_type": "interview", "seq": seq, "speaker": speaker, "speaker_role": role,
                 "timestamp": turn.timestamp, "start": start, "end": end,
-                "language": str(meta["language"]), "text": text,
+                "language": detect(text, fallback=str(meta["language"])), "text": text,
             })
         source_rows.append({
             "source_id": sid, "source_type": "interview", "doc_type": "interview", "format": t.format,
@@ -125,7 +126,8 @@ def _documents(paths: CasePaths) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(schemas.DOCUMENTS.columns))
 
 
-def _document_units(documents: pd.DataFrame, paths: CasePaths) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _document_units(documents: pd.DataFrame, paths: CasePaths,
+                    case_language: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     unit_rows, source_rows = [], []
     texts_dir = paths.document_texts
     known = set(documents["doc_id"])
@@ -140,7 +142,7 @@ def _document_units(documents: pd.DataFrame, paths: CasePaths) -> tuple[pd.DataF
             unit_rows.append({
                 "unit_id": f"{doc.doc_id}-{seq:03d}", "source_id": doc.doc_id, "source_type": "document",
                 "doc_type": doc.type, "seq": seq, "speaker": "", "speaker_role": "document", "timestamp": "",
-                "start": start, "end": end, "language": "id", "text": text,
+                "start": start, "end": end, "language": detect(text, fallback=case_language), "text": text,
             })
         source_rows.append({
             "source_id": doc.doc_id, "source_type": "document", "doc_type": doc.type, "format": path.suffix[1:],
