@@ -44,7 +44,7 @@ def test_mini_case_codings_anchor_and_reliability(mini_case):
         assert texts[row.source_id][row.start:row.end] == row.quote
     # a raw name in a quote is pseudonymised before it is anchored
     assert "Person-1 signed the agreement" in set(c["quote"])
-    rel = tables["reliability"].set_index("code")
+    rel = tables["reliability"].query("comparison == 'A vs B'").set_index("code")
     assert rel.loc["(overall)", "units"] == 8  # 2 informant turns of T2 x 4 codes
 
 

@@ -19,6 +19,11 @@ def test_environment_yml_and_pins_name_the_same_packages_and_versions():
         if isinstance(dep, str) and "=" in dep and not dep.startswith("python="):
             name, version = dep.split("=", 1)
             conda[_norm(name)] = version
+        elif isinstance(dep, dict):  # the pip: section, for packages conda-forge lacks
+            for item in dep.get("pip", []):
+                if "==" in item:
+                    name, version = item.split("==")
+                    conda[_norm(name)] = version
     pins = {}
     for line in (ROOT / "requirements" / "pins.txt").read_text().splitlines():
         line = line.split("#")[0].strip()

@@ -93,33 +93,74 @@ def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebo
     return df.sort_values(["source_id", "start", "end", "code", "coder"], kind="stable").reset_index(drop=True)
 
 
-def reliability_tables(codings: pd.DataFrame, units: pd.DataFrame, codebook: Codebook,
-                       primary: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Agreement between the primary coder and every other coder.
+def reliability_tables(codings: pd.DataFrame, units: pd.DataFrame, codebook: Codebook, primary: str,
+                       auto: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Agreement between the primary coder and every other coder (and the auto-coder).
 
     The unit of analysis is the unit of the cleaning stage (speaker turn or
-    paragraph); the sample is every codable unit (not an interviewer turn) of
-    the sources the second coder coded. For each code and overall: percent
-    agreement, Cohen's kappa and Krippendorff's alpha (nominal).
+    paragraph). For a human coder the sample is every codable unit (not an
+    interviewer turn) of the sources that coder coded; for the auto-coder it
+    is every codable unit. For each code and overall: percent agreement,
+    Cohen's kappa and Krippendorff's alpha (nominal), and the list of
+    disagreeing units.
     """
+    codable = units[units["speaker_role"] != "interviewer"]
+    first = codings[codings["coder"] == primary]
+    pairs = [(other, codings[codings["coder"] == other],
+              codable[codable["source_id"].isin(set(codings.loc[codings["coder"] == other, "source_id"]))])
+             for other in sorted(set(codings["coder"]) - {primary})]
+    if auto is not None:
+        pairs.append(("auto", auto, codable))
     rel_rows, dis_rows = [], []
-    code_ids = list(codebook.codes)
-    for other in sorted(set(codings["coder"]) - {primary}):
-        comparison = f"{primary} vs {other}"
-        sample_sources = set(codings.loc[codings["coder"] == other, "source_id"])
-        sample = units[units["source_id"].isin(sample_sources) & (units["speaker_role"] != "interviewer")]
-        m1 = _presence(codings[codings["coder"] == primary], sample, code_ids)
-        m2 = _presence(codings[codings["coder"] == other], sample, code_ids)
-        for code in code_ids:
-            rel_rows.append({"comparison": comparison, "code": code, **agreement(m1[code].to_numpy(), m2[code].to_numpy())})
-            diff = m1[code] != m2[code]
-            for uid in m1.index[diff]:
-                dis_rows.append({"comparison": comparison, "unit_id": uid, "code": code,
-                                 "coder_1": bool(m1.at[uid, code]), "coder_2": bool(m2.at[uid, code])})
-        rel_rows.append({"comparison": comparison, "code": "(overall)",
-                         **agreement(m1.to_numpy().ravel(), m2.to_numpy().ravel())})
+    for other, second, sample in pairs:
+        rel, dis = _compare(first, second, sample, list(codebook.codes), f"{primary} vs {other}")
+        rel_rows += rel
+        dis_rows += dis
     return (pd.DataFrame(rel_rows, columns=list(schemas.RELIABILITY.columns)),
             pd.DataFrame(dis_rows, columns=list(schemas.DISAGREEMENTS.columns)))
+
+
+def _compare(first: pd.DataFrame, second: pd.DataFrame, sample: pd.DataFrame, code_ids: list[str],
+             comparison: str) -> tuple[list[dict], list[dict]]:
+    m1 = _presence(first, sample, code_ids)
+    m2 = _presence(second, sample, code_ids)
+    rel, dis = [], []
+    for code in code_ids:
+        rel.append({"comparison": comparison, "code": code, **agreement(m1[code].to_numpy(), m2[code].to_numpy())})
+        diff = m1[code] != m2[code]
+        dis += [{"comparison": comparison, "unit_id": uid, "code": code, "coder_1": bool(m1.at[uid, code]),
+                 "coder_2": bool(m2.at[uid, code])} for uid in m1.index[diff]]
+    rel.append({"comparison": comparison, "code": "(overall)",
+                **agreement(m1.to_numpy().ravel(), m2.to_numpy().ravel())})
+    return rel, dis
+
+
+def frequencies(codings: pd.DataFrame, units: pd.DataFrame, coder: str) -> pd.DataFrame:
+    """Coded units per code and source type (interview, or the document's type)."""
+    c = _coded_units(codings, units, coder)
+    out = c.groupby(["code", "doc_type"], sort=True).size().rename("units").reset_index()
+    return out.rename(columns={"doc_type": "source_type"})
+
+
+def informant_codes(codings: pd.DataFrame, units: pd.DataFrame, coder: str) -> pd.DataFrame:
+    """Informant x code: number of coded turns (long format)."""
+    c = _coded_units(codings, units, coder)
+    c = c[c["speaker_role"] == "informant"]
+    return c.groupby(["speaker", "code"], sort=True).size().rename("units").reset_index().rename(
+        columns={"speaker": "informant"})
+
+
+def cooccurrence(codings: pd.DataFrame, units: pd.DataFrame, coder: str) -> pd.DataFrame:
+    """Pairs of codes applied to the same unit, with the number of such units."""
+    c = _coded_units(codings, units, coder)[["unit_id", "code"]]
+    pairs = c.merge(c, on="unit_id", suffixes=("_1", "_2"))
+    pairs = pairs[pairs["code_1"] < pairs["code_2"]]
+    return pairs.groupby(["code_1", "code_2"], sort=True).size().rename("units").reset_index()
+
+
+def _coded_units(codings: pd.DataFrame, units: pd.DataFrame, coder: str) -> pd.DataFrame:
+    c = codings.loc[codings["coder"] == coder, ["unit_id", "code"]].drop_duplicates()
+    return c.merge(units[["unit_id", "doc_type", "speaker", "speaker_role"]], on="unit_id", how="left")
 
 
 def agreement(a: np.ndarray, b: np.ndarray) -> dict[str, float | int]:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from analysis import coding, schemas
+from analysis import autocode, coding, schemas
 from analysis.clean import paragraphs, remove_fillers, turns
 from analysis.config import load_case, load_codebook, load_identity_key
 from analysis.errors import AnalysisError
@@ -46,12 +46,18 @@ def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
 
     raw_codings = coding.read_codings(paths.codings)
     codings = coding.anchor(raw_codings, sources, units, codebook, pseudo)
-    reliability, disagreements = coding.reliability_tables(codings, units, codebook, case["primary_coder"])
-
+    primary = case["primary_coder"]
+    suggestions = autocode.suggest(units, codebook)
+    reliability, disagreements = coding.reliability_tables(codings, units, codebook, primary,
+                                                           auto=autocode.as_codings(suggestions))
     tables = {
         "sources": sources, "units": units, "informants": informants,
         "documents": documents, "codings": codings,
         "reliability": reliability, "disagreements": disagreements,
+        "suggestions": suggestions, "possible_misses": autocode.possible_misses(suggestions, codings, primary),
+        "code_frequencies": coding.frequencies(codings, units, primary),
+        "informant_codes": coding.informant_codes(codings, units, primary),
+        "cooccurrence": coding.cooccurrence(codings, units, primary),
     }
     for schema in schemas.ALL:
         schemas.write_table(tables[schema.name], schema, paths.processed)

@@ -130,4 +130,19 @@ DISAGREEMENTS = Schema("disagreements", {
     "comparison": "str", "unit_id": "str", "code": "str", "coder_1": "bool", "coder_2": "bool",
 }, key=("comparison", "unit_id", "code"))
 
-ALL = (SOURCES, UNITS, INFORMANTS, DOCUMENTS, CODINGS, RELIABILITY, DISAGREEMENTS)
+SUGGESTIONS = Schema("suggestions", {
+    "unit_id": "str", "source_id": "str", "indicator": "str", "code": "str", "keyword": "str", "origin": "str",
+}, key=("unit_id", "code"))
+
+MISSES = Schema("possible_misses", dict(SUGGESTIONS.columns), key=("unit_id", "code"))
+
+FREQUENCIES = Schema("code_frequencies", {"code": "str", "source_type": "str", "units": "int"},
+                     key=("code", "source_type"))
+
+INFORMANT_CODES = Schema("informant_codes", {"informant": "str", "code": "str", "units": "int"},
+                         key=("informant", "code"))
+
+COOCCURRENCE = Schema("cooccurrence", {"code_1": "str", "code_2": "str", "units": "int"}, key=("code_1", "code_2"))
+
+ALL = (SOURCES, UNITS, INFORMANTS, DOCUMENTS, CODINGS, RELIABILITY, DISAGREEMENTS, SUGGESTIONS, MISSES,
+       FREQUENCIES, INFORMANT_CODES, COOCCURRENCE)

@@ -1,0 +1,86 @@
+"""Auto-coding: keyword rules from the codebook, as machine-made suggestions.
+
+Suggestions are kept in their own table (``origin = auto``), never merged
+into the manual codings; they are compared with the primary coder (a
+reliability row "A vs auto") and listed where no human coded them (possible
+misses). Indonesian words are stemmed with Sastrawi, English words with a
+light suffix stripper, so "pengawetan" matches the keyword "awet" and
+"trainings" matches "training".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+from analysis.config import Codebook
+
+SUGGESTION_COLUMNS = ["unit_id", "source_id", "indicator", "code", "keyword", "origin"]
+_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+_EN_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def suggest(units: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """One suggestion per (unit, code) whose keyword occurs in the unit, first keyword kept.
+
+    Interviewer turns are not coded. Keywords of every language are tried on
+    every unit, stemmed the way the unit's language is: informants mix
+    languages ("action plan" in Indonesian talk).
+    """
+    rules = [(code.indicator, code.id, kw, {lang: _stem_phrase(kw, lang) for lang in STEMMERS})
+             for code in codebook.codes.values() for words in code.keywords.values() for kw in words]
+    rows = []
+    for unit in units[units["speaker_role"] != "interviewer"].itertuples(index=False):
+        lang = unit.language if unit.language in STEMMERS else "en"
+        stems = " " + _stem_phrase(unit.text, lang) + " "
+        seen = set()
+        for indicator, code, kw, phrases in rules:
+            phrase = phrases[lang]
+            if code not in seen and phrase and f" {phrase} " in stems:
+                seen.add(code)
+                rows.append({"unit_id": unit.unit_id, "source_id": unit.source_id, "indicator": indicator,
+                             "code": code, "keyword": kw, "origin": "auto"})
+    return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
+
+
+def possible_misses(suggestions: pd.DataFrame, codings: pd.DataFrame, coder: str) -> pd.DataFrame:
+    """Suggestions on units the coder did not code with that code."""
+    coded = set(zip(codings.loc[codings["coder"] == coder, "unit_id"], codings.loc[codings["coder"] == coder, "code"]))
+    keep = [(u, c) not in coded for u, c in zip(suggestions["unit_id"], suggestions["code"])]
+    return suggestions[keep].reset_index(drop=True)
+
+
+def as_codings(suggestions: pd.DataFrame) -> pd.DataFrame:
+    """Suggestions shaped like codings (coder "auto"), for the reliability comparison only."""
+    return suggestions.assign(coder="auto")[["unit_id", "source_id", "code", "coder"]]
+
+
+def _stem_phrase(phrase: str, language: str) -> str:
+    stem = STEMMERS[language]
+    return " ".join(stem(t) for t in _TOKEN.findall(phrase.casefold()))
+
+
+@lru_cache(maxsize=100_000)
+def _stem_id(word: str) -> str:
+    return _indonesian().stem(word) if word.isalpha() else word
+
+
+@lru_cache(maxsize=100_000)
+def _stem_en(word: str) -> str:
+    for suffix in _EN_SUFFIXES:  # "trainings" -> "training" -> "train", as "training" -> "train"
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return _stem_en(word[: -len(suffix)])
+    return word
+
+
+# Units in other languages (e.g. Vietnamese) fall back to the English rules: no stemming but plurals.
+STEMMERS = {"id": _stem_id, "en": _stem_en}
+
+
+@lru_cache(maxsize=1)
+def _indonesian():
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()
