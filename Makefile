@@ -55,8 +55,10 @@ RESULTS  := $(foreach i,$(INDICATORS),$(REPORTS)/results/$(i).json)
 EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
 CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md
 
-.PHONY: all help env data indicators conclusion chapter audit test lab clean lock
-all: $(CHAPTER) ## Build the chapter of the case (default: the example) — sets up the environment first
+.PHONY: all help env data indicators conclusion chapter audit verify test lab clean lock
+MANIFEST := $(REPORTS)/manifest.json
+
+all: $(CHAPTER) $(MANIFEST) ## Build the chapter of the case (default: the example) — sets up the environment first
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -82,6 +84,12 @@ chapter: $(CHAPTER) ## Assemble the chapter (HTML, Markdown) from the executed n
 
 $(CHAPTER) &: $(EXECUTED) $(REPORTS)/notebooks/conclusion.ipynb $(TABLES) $(RAW_FILES) $(CHAPTER_SRC) $(ENV)
 	$(PY) -m analysis assemble $(ARGS)
+
+$(MANIFEST): $(CHAPTER) $(TABLES) $(PKG)/manifest.py $(PKG)/provenance.py $(ENV)
+	$(PY) -m analysis manifest $(ARGS)
+
+verify: $(MANIFEST) ## Rebuild into a scratch folder and report every output that differs (with diffs)
+	$(PY) -m analysis verify $(ARGS)
 
 audit: $(CHAPTER) ## Check that no identity from the private key reached any output
 	$(PY) -m analysis audit $(ARGS)

@@ -101,6 +101,33 @@ def audit(args: argparse.Namespace) -> None:
     logger.info("audit: no identity from the key in %s or %s", paths.processed, paths.reports)
 
 
+@command
+def manifest(args: argparse.Namespace) -> None:
+    """Write reports/manifest.json: every output and input with its sha256, versions, parameters."""
+    from analysis.manifest import write_manifest
+    logger.info("wrote %s", write_manifest(_paths(args)))
+
+
+@command
+def verify(args: argparse.Namespace) -> None:
+    """Rebuild the case into a scratch folder and report every output that differs."""
+    from analysis.manifest import verify as run
+
+    def rebuild(paths: CasePaths) -> None:
+        scratch = argparse.Namespace(**{**vars(args), "case": paths.case, "processed": paths.processed,
+                                        "reports": paths.reports})
+        build(scratch)
+        manifest(scratch)
+
+    problems = run(_paths(args), rebuild)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        raise AnalysisError(f"{len(problems)} output(s) differ from a fresh rebuild",
+                            hint="see the diffs above; `make clean && make` rebuilds from data/raw")
+    logger.info("verify: every output matches a fresh rebuild")
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser, one sub-command per registered command."""
     p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
