@@ -6,6 +6,11 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-builtin-rules
 
 CASE      ?= data/raw
+# OUT=dir puts both output folders under one directory (dir/processed, dir/reports).
+ifdef OUT
+PROCESSED ?= $(OUT)/processed
+REPORTS   ?= $(OUT)/reports
+endif
 PROCESSED ?= data/processed
 REPORTS   ?= reports
 PYTHON    ?= python3

@@ -20,7 +20,10 @@ def command(func):
 
 
 def _paths(args: argparse.Namespace) -> CasePaths:
-    return CasePaths.from_dirs(args.case, args.processed, args.reports)
+    out = getattr(args, "out", None)
+    processed = args.processed or (out / "processed" if out else None)
+    reports = args.reports or (out / "reports" if out else None)
+    return CasePaths.from_dirs(args.case, processed, reports)
 
 
 def _param(path: Path) -> str:
@@ -115,7 +118,7 @@ def verify(args: argparse.Namespace) -> None:
 
     def rebuild(paths: CasePaths) -> None:
         scratch = argparse.Namespace(**{**vars(args), "case": paths.case, "processed": paths.processed,
-                                        "reports": paths.reports})
+                                        "reports": paths.reports, "out": None})
         build(scratch)
         manifest(scratch)
 
@@ -139,6 +142,7 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--case", type=Path, help="case folder (default: data/raw)")
         s.add_argument("--processed", type=Path, help="processed tables folder (default: data/processed)")
         s.add_argument("--reports", type=Path, help="reports folder (default: reports)")
+        s.add_argument("--out", type=Path, help="one output folder: OUT/processed and OUT/reports")
         s.add_argument("--language", help="chapter language (default: the case's)")
         if name == "indicator":
             s.add_argument("id", help="indicator id from the codebook")
