@@ -24,15 +24,15 @@ def execute(template: str | Path, output: str | Path, parameters: dict[str, Any]
     output = Path(output)
     logger.info("executing %s -> %s %s", Path(template).name, output, parameters)
     with atomic_path(output) as tmp:
+        executed = tmp.with_suffix(".ipynb")  # papermill writes as it goes: never at the real path
         try:
-            pm.execute_notebook(str(template), str(tmp.with_suffix(".ipynb")), parameters=parameters,
+            pm.execute_notebook(str(template), str(executed), parameters=parameters,
                                 cwd=str(cwd), progress_bar=False, kernel_name="python3")
+            _normalise(executed, tmp)
         except PapermillExecutionError as exc:
-            tmp.with_suffix(".ipynb").unlink(missing_ok=True)
             raise AnalysisError(f"notebook failed: {exc.ename}: {exc.evalue}", path=template) from None
-        executed = tmp.with_suffix(".ipynb")
-        _normalise(executed, tmp)
-        executed.unlink(missing_ok=True)
+        finally:
+            executed.unlink(missing_ok=True)
     return output
 
 
