@@ -87,11 +87,18 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = ("html", "md")) -> lis
         cell["id"] = f"cell-{i:03d}"
     paths.chapter.mkdir(parents=True, exist_ok=True)
     written = []
+    for fmt in _ordered(formats):
+        written.extend(EXPORTERS[fmt](nb, paths.chapter, case))
+    return written
+
+
+def _ordered(formats: tuple[str, ...]) -> list[str]:
+    """The formats to export, HTML first: DOCX and PDF are converted from the HTML just written."""
     for fmt in formats:
         if fmt not in EXPORTERS:
             raise AnalysisError(f"unknown chapter format {fmt!r}; valid values: {', '.join(EXPORTERS)}")
-        written.extend(EXPORTERS[fmt](nb, paths.chapter, case))
-    return written
+    rest = [f for f in dict.fromkeys(formats) if f != "html"]
+    return (["html"] if "html" in formats or FROM_HTML & set(rest) else []) + rest
 
 
 def appendix(paths: CasePaths, case: dict, number: int, section: int) -> str:
@@ -134,7 +141,20 @@ def _export_markdown(nb: nbformat.NotebookNode, folder: Path, case: dict) -> lis
     return [target, *written]
 
 
-EXPORTERS = {"html": _export_html, "md": _export_markdown}
+def _export_docx(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Path]:
+    from analysis.export import export_docx
+
+    return [export_docx(folder / "chapter.html", folder / "chapter.docx")]
+
+
+def _export_pdf(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Path]:
+    from analysis.export import export_pdf
+
+    return [export_pdf(folder / "chapter.html", folder / "chapter.pdf")]
+
+
+EXPORTERS = {"html": _export_html, "md": _export_markdown, "docx": _export_docx, "pdf": _export_pdf}
+FROM_HTML = {"docx", "pdf"}  # converted from chapter.html, so assemble writes it first
 
 
 def _number(cells: list, number: int, chapter: dict) -> list:

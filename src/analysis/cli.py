@@ -11,6 +11,7 @@ from analysis.log import configure, logger
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_DIR, CasePaths
 
 COMMANDS = {}
+DEFAULT_FORMATS = "html,md,docx"  # PDF needs xelatex or Chromium: `make pdf` or --formats ...,pdf
 
 
 def command(func):
@@ -65,9 +66,11 @@ def conclusion(args: argparse.Namespace) -> None:
 
 @command
 def assemble(args: argparse.Namespace) -> None:
-    """Assemble the executed notebooks into the chapter (HTML and Markdown)."""
+    """Assemble the executed notebooks into the chapter (HTML, Markdown, DOCX; PDF on request)."""
     from analysis.chapter import assemble as run
-    for path in run(_paths(args)):
+    # `build` and `verify` call this with their own arguments, which have no --formats.
+    formats = tuple(f.strip() for f in (getattr(args, "formats", None) or DEFAULT_FORMATS).split(",") if f.strip())
+    for path in run(_paths(args), formats):
         logger.info("wrote %s", path)
 
 
@@ -146,6 +149,10 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--language", help="chapter language (default: the case's)")
         if name == "indicator":
             s.add_argument("id", help="indicator id from the codebook")
+        if name == "assemble":
+            s.add_argument("--formats", default=DEFAULT_FORMATS,
+                           help=f"comma-separated chapter formats: html, md, docx, pdf (default: {DEFAULT_FORMATS}; "
+                                "pdf needs xelatex or Chromium)")
         s.set_defaults(func=func, id=None)
     return p
 
