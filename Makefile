@@ -45,7 +45,7 @@ CONCLUSION_TEMPLATES := $(filter %conclusion.md.j2 %labels.yml,$(TEXT_TEMPLATES)
 INDICATOR_TEMPLATES := $(filter-out %conclusion.md.j2 %chapter_heading.md.j2 %appendix.md.j2,$(TEXT_TEMPLATES))
 NOTEBOOK_SRC := $(addprefix $(PKG)/,notebooks.py cli.py config.py schemas.py atomic.py paths.py errors.py text.py show.py)
 INDICATOR_SRC := $(NOTEBOOK_SRC) $(addprefix $(PKG)/,report.py indicators.py figures.py chapter.py)
-CHAPTER_SRC := $(addprefix $(PKG)/,chapter.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
+CHAPTER_SRC := $(addprefix $(PKG)/,chapter.py export.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
 # The indicator ids come from the codebook: a generated makefile, remade when it changes.
 NO_BUILD_GOALS := help clean lab env lock
@@ -58,9 +58,10 @@ $(PROCESSED)/.indicators.mk: $(CASE)/codebook.yml $(PREPARE_SRC) $(ENV)
 
 RESULTS  := $(foreach i,$(INDICATORS),$(REPORTS)/results/$(i).json)
 EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
-CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md
+CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md $(REPORTS)/chapter/chapter.docx
+PDF      := $(REPORTS)/chapter/chapter.pdf
 
-.PHONY: all help env data indicators conclusion chapter audit verify test lab clean lock
+.PHONY: all help env data indicators conclusion chapter pdf audit verify test lab clean lock
 MANIFEST := $(REPORTS)/manifest.json
 
 all: $(CHAPTER) $(MANIFEST) ## Build the chapter of the case (default: the example) — sets up the environment first
@@ -85,10 +86,17 @@ conclusion: $(REPORTS)/notebooks/conclusion.ipynb ## Execute the conclusion note
 $(REPORTS)/notebooks/conclusion.ipynb $(REPORTS)/results/conclusion.json &: notebooks/conclusion.ipynb $(RESULTS) $(CASE)/case.yml $(NOTEBOOK_SRC) $(PKG)/chapter.py $(CONCLUSION_TEMPLATES) $(ENV)
 	$(PY) -m analysis conclusion $(ARGS)
 
-chapter: $(CHAPTER) ## Assemble the chapter (HTML, Markdown) from the executed notebooks
+chapter: $(CHAPTER) ## Assemble the chapter (HTML, Markdown, DOCX) from the executed notebooks
 
 $(CHAPTER) &: $(EXECUTED) $(REPORTS)/notebooks/conclusion.ipynb $(TABLES) $(RAW_FILES) $(CHAPTER_SRC) $(ENV)
-	$(PY) -m analysis assemble $(ARGS)
+	$(PY) -m analysis assemble $(ARGS) --formats html,md,docx
+
+pdf: $(PDF) ## Print the chapter to PDF (A4, thesis margins) with xelatex or headless Chromium
+
+# From the HTML already built, without rewriting it (the manifest and the DOCX stay up to date).
+$(PDF): $(REPORTS)/chapter/chapter.html $(PKG)/export.py $(ENV)
+	$(PY) -m analysis.export pdf $< $@
+	$(PY) -m analysis manifest $(ARGS)
 
 $(MANIFEST): $(CHAPTER) $(TABLES) $(PKG)/manifest.py $(PKG)/provenance.py $(ENV)
 	$(PY) -m analysis manifest $(ARGS)

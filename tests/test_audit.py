@@ -1,5 +1,6 @@
 import base64
 import json
+import zipfile
 
 import pandas as pd
 
@@ -35,3 +36,65 @@ def test_embedded_images_are_not_false_positives(mini_case):
         {"output_type": "display_data", "data": {"image/png": blob}}]}]}
     (mini_case.reports / "d.ipynb").write_text(json.dumps(nb))
     assert audit(mini_case) == []
+
+
+def _docx(path, body_xml: str, author: str = "Person-1") -> None:
+    """A minimal DOCX: the body and the core properties, which Word fills with the author's name."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("word/document.xml", f'<w:document xmlns:w="w"><w:body>{body_xml}</w:body></w:document>')
+        z.writestr("docProps/core.xml", f"<cp:coreProperties><dc:creator>{author}</dc:creator></cp:coreProperties>")
+        z.writestr("word/media/image1.png", b"Bruno" * 3)  # pictures are not text: no false positive
+
+
+def _pdf(path, text: str, author: str = "Person-1") -> None:
+    """A one-page PDF with a text layer in a standard font, written by hand (offsets computed)."""
+    stream = f"BT /F1 12 Tf 72 712 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               f"<< /Author ({author}) >>".encode()]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def test_docx_body_split_across_runs_and_properties_are_searched(mini_case):
+    mini_case.reports.mkdir(parents=True)
+    # Word splits a paragraph into runs at any formatting change, even inside a name.
+    _docx(mini_case.reports / "ok.docx", "<w:p><w:r><w:t>Person-2 said</w:t></w:r></w:p>")
+    assert audit(mini_case) == []
+    _docx(mini_case.reports / "leak.docx",
+          "<w:p><w:r><w:t>fine</w:t></w:r></w:p><w:p><w:r><w:t>as Pak Bru</w:t></w:r><w:r><w:t>no said</w:t></w:r></w:p>",
+          author="Ms Moreau")
+    leaks = audit(mini_case)
+    assert any("leak.docx:word/document.xml paragraph 2" in x and "Bruno" in x for x in leaks)
+    assert any("leak.docx:docProps/core.xml" in x and "Moreau" in x for x in leaks)
+    assert not any("ok.docx" in x for x in leaks)
+
+
+def test_pdf_text_and_metadata_are_searched(mini_case):
+    mini_case.reports.mkdir(parents=True)
+    _pdf(mini_case.reports / "ok.pdf", "Person-2 said so")
+    assert audit(mini_case) == []
+    _pdf(mini_case.reports / "leak.pdf", "as Pak Bruno said", author="Ms Moreau")
+    leaks = audit(mini_case)
+    assert any("leak.pdf:page 1 line 1" in x and "Bruno" in x for x in leaks)
+    assert any("leak.pdf:metadata /Author" in x and "Moreau" in x for x in leaks)
+
+
+def test_an_unreadable_output_is_reported_not_skipped(mini_case):
+    mini_case.reports.mkdir(parents=True)
+    (mini_case.reports / "broken.docx").write_bytes(b"PK\x03\x04 truncated")
+    (mini_case.reports / "broken.parquet").write_bytes(b"PAR1 nothing")
+    leaks = audit(mini_case)
+    assert any("broken.docx: could not be read for the audit" in x for x in leaks)
+    assert any("broken.parquet: could not be read for the audit" in x for x in leaks)

@@ -3,7 +3,9 @@
 Every file under the processed and reports folders is read by a reader
 chosen by its suffix, so that embedded images (base64 in notebooks and HTML,
 PNG pixels) are not mistaken for text and text inside binary containers
-(Parquet cells, PNG text chunks) is not missed.
+(Parquet cells, PNG text chunks, the XML parts of a DOCX, the pages and
+metadata of a PDF) is not missed. A file that cannot be read is reported as a
+problem, never skipped: an unreadable output is an unaudited one.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import struct
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Callable, Iterator
@@ -31,9 +34,12 @@ def audit(paths: CasePaths) -> list[str]:
         if not folder.is_dir():
             continue
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            for where, text in READERS.get(path.suffix.lower(), _text)(path):
-                for m in pattern.finditer(text):
-                    leaks.append(f"{path}:{where}: identity {m.group(0)!r} from the private key")
+            try:
+                for where, text in READERS.get(path.suffix.lower(), _text)(path):
+                    for m in pattern.finditer(text):
+                        leaks.append(f"{path}:{where}: identity {m.group(0)!r} from the private key")
+            except Exception as exc:  # noqa: BLE001 - any reader failure means the file went unchecked
+                leaks.append(f"{path}: could not be read for the audit ({type(exc).__name__}: {exc})")
     return leaks
 
 
@@ -81,4 +87,38 @@ def _parquet(path: Path) -> Located:
                 yield f"row {n} column {col}", value
 
 
-READERS: dict[str, Callable[[Path], Located]] = {".ipynb": _notebook, ".png": _png, ".parquet": _parquet}
+_XML_BREAK = re.compile(r"</w:p>|<w:br\s*/>|<w:tab\s*/>|</a:p>")
+_XML_TAG = re.compile(r"<[^>]+>")
+
+
+def _docx(path: Path) -> Located:
+    """Every XML part (body, headers, footnotes, comments, properties), one paragraph per line.
+
+    Word splits a paragraph into runs at any formatting change, so a name can
+    be cut by tags: the tags are dropped within a paragraph before searching.
+    """
+    with zipfile.ZipFile(path) as z:
+        for name in sorted(z.namelist()):
+            if not name.endswith((".xml", ".rels")):
+                continue  # media: pictures hold no searchable text (the SVG and PNG twins are audited)
+            xml = z.read(name).decode("utf-8", errors="replace")
+            text = _XML_TAG.sub("", _XML_BREAK.sub("\n", xml))
+            for n, line in enumerate(text.splitlines(), start=1):
+                yield f"{name} paragraph {n}", line
+
+
+def _pdf(path: Path) -> Located:
+    """The text layer of every page and the document information (title, author, ...)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    for key, value in (reader.metadata or {}).items():
+        yield f"metadata {key}", str(value)
+    for p, page in enumerate(reader.pages, start=1):
+        for n, line in enumerate((page.extract_text() or "").splitlines(), start=1):
+            yield f"page {p} line {n}", line
+
+
+READERS: dict[str, Callable[[Path], Located]] = {
+    ".ipynb": _notebook, ".png": _png, ".parquet": _parquet, ".docx": _docx, ".pdf": _pdf,
+}
