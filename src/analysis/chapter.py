@@ -14,13 +14,12 @@ import nbformat
 
 from analysis import text
 from analysis.atomic import write_bytes, write_json, write_text
-from analysis.config import load_case, load_codebook
+from analysis.config import chapter_number, load_case, load_codebook
 from analysis.errors import AnalysisError
 from analysis.paths import TEMPLATES_DIR, CasePaths
 
 HIDDEN_TAGS = {"notebook-only", "parameters", "injected-parameters"}
 _REF = re.compile(r"\[\[(fig|tab):([A-Za-z0-9_.-]+)\]\]")
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
 def ref(kind: str, ident: str) -> str:
@@ -63,11 +62,12 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = ("html", "md")) -> lis
     Figure and table placeholders are numbered by chapter in order of first
     appearance ("Gambar 4.1"); code and prompts are hidden.
     """
+    order = _ordered(formats)  # an unknown format fails before any work is done
     case = load_case(paths.case_config)
     codebook = load_codebook(paths.codebook)
     language = case["language"]
     words = text.labels(language)
-    number = _arabic(case["chapter"]["number"])
+    number = chapter_number(case["chapter"]["number"])
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"language_info": {"name": "python"}}
     cells = [nbformat.v4.new_markdown_cell(text.render("chapter_heading", language, case_dir=str(paths.case),
@@ -87,7 +87,7 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = ("html", "md")) -> lis
         cell["id"] = f"cell-{i:03d}"
     paths.chapter.mkdir(parents=True, exist_ok=True)
     written = []
-    for fmt in _ordered(formats):
+    for fmt in order:
         written.extend(EXPORTERS[fmt](nb, paths.chapter, case))
     return written
 
@@ -180,17 +180,3 @@ def _number(cells: list, number: int, chapter: dict) -> list:
         return value
 
     return [walk(c) for c in cells]
-
-
-def _arabic(num: str | int) -> int:
-    if isinstance(num, int) or str(num).isdigit():
-        return int(num)
-    total, prev = 0, 0
-    for ch in reversed(str(num).upper()):
-        if ch not in _ROMAN:
-            raise AnalysisError(f"chapter number {num!r} is neither a number nor a Roman numeral",
-                                field="chapter.number")
-        v = _ROMAN[ch]
-        total = total - v if v < prev else total + v
-        prev = max(prev, v)
-    return total

@@ -104,15 +104,28 @@ def turns(paras: list[tuple[int, str]], speakers: set[str], path: str | Path) ->
         if label is not None and label.strip().casefold() in folded:
             out.append(Turn(folded[label.strip().casefold()], body[lm.end():].strip(), stamp, line))
             continue
-        if stamp and label is not None:
+        if label is not None and (stamp or _looks_like_speaker(lm, label)):
             raise AnalysisError(f"unknown speaker {label.strip()!r}; expected one of: {', '.join(sorted(speakers))}",
-                                path=path, line=line, hint="speaker labels must match the metadata")
+                                path=path, line=line, hint="labels must match the metadata: the informant name or the interviewer label")
         if not out:
             raise AnalysisError("text before the first speaker turn", path=path, line=line,
                                 hint=f"start turns with one of: {', '.join(sorted(speakers))}")
         prev = out[-1]
         out[-1] = Turn(prev.speaker, f"{prev.text}\n\n{body}", prev.timestamp, prev.line)
     return out
+
+
+def _looks_like_speaker(match: re.Match, label: str) -> bool:
+    """A bold label, or one to four capitalised words without digits ("Moderator:", "Pak Budi:").
+
+    Such a paragraph opening with an unknown name is a mislabelled turn, which
+    would otherwise be silently added to the previous speaker's words; an
+    ordinary sentence with a colon ("Yang penting: dana") is not mistaken for one.
+    """
+    if match.group("b") or match.group("b2"):
+        return True
+    words = label.split()
+    return 1 <= len(words) <= 4 and all(w[0].isupper() and not any(ch.isdigit() for ch in w) for w in words)
 
 
 def remove_fillers(text: str, fillers: list[str]) -> str:

@@ -48,17 +48,33 @@ def indicator(args: argparse.Namespace) -> None:
     from analysis.notebooks import execute
     paths = _paths(args)
     load_codebook(paths.codebook).indicator(args.id)
+    _require_prepared(paths)
     execute(NOTEBOOKS_DIR / "indicator.ipynb", paths.executed / f"indicator-{args.id}.ipynb",
             {"indicator_id": args.id, "case_dir": _param(paths.case),
              "processed_dir": _param(paths.processed), "reports_dir": _param(paths.reports),
              "language": args.language or ""}, cwd=PROJECT_DIR)
 
 
+def _require_prepared(paths: CasePaths) -> None:
+    """Stop before starting a kernel when the processed tables are not there."""
+    from analysis import schemas
+    for schema in schemas.ALL:
+        table = paths.processed / f"{schema.name}.parquet"
+        if not table.is_file():
+            raise AnalysisError("processed table missing", path=table,
+                                hint="run `make data` (or `python -m analysis prepare`) first")
+
+
 @command
 def conclusion(args: argparse.Namespace) -> None:
     """Execute the conclusion notebook, which reads every indicator's results."""
+    from analysis.config import load_codebook
     from analysis.notebooks import execute
     paths = _paths(args)
+    for ind in load_codebook(paths.codebook).indicators:
+        if not (paths.results / f"{ind.id}.json").is_file():
+            raise AnalysisError("results of an indicator missing", path=paths.results / f"{ind.id}.json",
+                                hint=f"run `python -m analysis indicator {ind.id}` (or `make`) first")
     execute(NOTEBOOKS_DIR / "conclusion.ipynb", paths.executed / "conclusion.ipynb",
             {"case_dir": _param(paths.case), "reports_dir": _param(paths.reports),
              "language": args.language or ""}, cwd=PROJECT_DIR)

@@ -36,8 +36,10 @@ def read_codings(folder: str | Path) -> pd.DataFrame:
         if missing:
             raise AnalysisError(f"codings file lacks columns {missing}; expected {', '.join(CODING_COLUMNS)}",
                                 path=path, line=1)
+        end = reader.line_num
         for row in reader:
-            line = reader.line_num
+            # A quoted field may hold line breaks: report the line the row starts on.
+            line, end = end + 1, reader.line_num
             occ = (row.get("occurrence") or "").strip()
             if occ and (not occ.isdigit() or int(occ) < 1):
                 raise AnalysisError(f"occurrence must be a whole number >= 1, found {occ!r}", path=path,
@@ -62,7 +64,9 @@ def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebo
     """
     texts = dict(zip(sources["source_id"], sources["text"]))
     codes = codebook.codes
-    by_source = {sid: g for sid, g in units.groupby("source_id", sort=False)}
+    # Per source, the units' spans sorted by start (they never overlap): a quote's unit is found by bisection.
+    by_source = {sid: (g["start"].to_numpy(), g["end"].to_numpy(), g["unit_id"].to_numpy())
+                 for sid, g in units.sort_values("start", kind="stable").groupby("source_id", sort=False)}
     out = []
     for r in raw.itertuples(index=False):
         where = {"path": r.file_path, "line": r.row}
@@ -70,17 +74,15 @@ def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebo
             raise AnalysisError(f"unknown source {r.source_id!r}", field="source_id", **where)
         if r.code not in codes:
             raise AnalysisError(f"code {r.code!r} is not in the codebook", field="code", **where)
-        quote = pseudo(normalise(r.quote).replace("\n", " "))
-        start = _find(texts[r.source_id], quote, r.occurrence, where)
-        end = start + len(quote)
-        us = by_source[r.source_id]
-        hit = us[(us["start"] <= start) & (us["end"] >= end)]
-        if hit.empty:
+        start, end = _find(texts[r.source_id], pseudo(normalise(r.quote)), r.occurrence, where)
+        quote = texts[r.source_id][start:end]
+        starts, ends, unit_ids = by_source[r.source_id]
+        i = int(np.searchsorted(starts, start, side="right")) - 1
+        if i < 0 or ends[i] < end:
             raise AnalysisError("quote spans two units (speaker turns or paragraphs)", field="quote",
                                 hint="code each turn or paragraph separately", **where)
-        unit = hit.iloc[0]
         out.append({
-            "excerpt_id": f"{r.source_id}:{start}-{end}", "source_id": r.source_id, "unit_id": unit["unit_id"],
+            "excerpt_id": f"{r.source_id}:{start}-{end}", "source_id": r.source_id, "unit_id": unit_ids[i],
             "indicator": codes[r.code].indicator, "code": r.code, "coder": r.coder, "start": start, "end": end,
             "quote": quote, "memo": r.memo, "origin": "manual", "codings_file": r.codings_file, "row": r.row,
         })
@@ -88,8 +90,11 @@ def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebo
     dup = df.duplicated(["coder", "code", "source_id", "start", "end"], keep="first")
     if dup.any():
         d = df[dup].iloc[0]
-        raise AnalysisError(f"the same coding appears twice (code {d['code']}, coder {d['coder']})",
-                            path=d["codings_file"], line=int(d["row"]))
+        first = df[~dup & (df["coder"] == d["coder"]) & (df["code"] == d["code"]) & (df["start"] == d["start"])
+                   & (df["end"] == d["end"]) & (df["source_id"] == d["source_id"])].iloc[0]
+        raise AnalysisError(f"the same coding appears twice (code {d['code']}, coder {d['coder']}; first in "
+                            f"{first['codings_file']} row {int(first['row'])})",
+                            path=dict(zip(raw["codings_file"], raw["file_path"]))[d["codings_file"]], line=int(d["row"]))
     return df.sort_values(["source_id", "start", "end", "code", "coder"], kind="stable").reset_index(drop=True)
 
 
@@ -210,20 +215,50 @@ def _presence(codings: pd.DataFrame, sample: pd.DataFrame, code_ids: list[str]) 
     return present
 
 
-def _find(text: str, quote: str, occurrence: int, where: dict) -> int:
-    positions, pos = [], text.find(quote)
+def _find(text: str, quote: str, occurrence: int, where: dict) -> tuple[int, int]:
+    """The span of the ``occurrence``-th match of ``quote`` in ``text``.
+
+    Whitespace in the quote matches any run of whitespace, so a quote copied
+    across a line break, or across two paragraphs of one turn, is still found;
+    the span is of the source's own characters. Overlapping matches count, as
+    a reader counting occurrences by eye would count them.
+    """
+    words = quote.split()
+    if not words:
+        raise AnalysisError("empty quote", field="quote", **where)
+    # Every position where the first word starts, kept when the rest follows (as the regex
+    # "w1\s+w2\s+..." would match there; str.isspace is the \s of str patterns), without a regex per quote.
+    spans, pos = [], text.find(words[0])
     while pos >= 0:
-        positions.append(pos)
-        pos = text.find(quote, pos + 1)
-    if not positions:
+        end = _match_words(text, pos, words)
+        if end is not None:
+            spans.append((pos, end))
+        pos = text.find(words[0], pos + 1)
+    if not spans:
         raise AnalysisError("quote not found in the cleaned source text", field="quote",
                             hint="the transcript may have been edited: copy the quote again", **where)
     if occurrence == 0:
-        if len(positions) > 1:
-            raise AnalysisError(f"quote is ambiguous: it occurs {len(positions)} times", field="occurrence",
+        if len(spans) > 1:
+            raise AnalysisError(f"quote is ambiguous: it occurs {len(spans)} times", field="occurrence",
                                 hint="give the occurrence number meant, or a longer quote", **where)
         occurrence = 1
-    if occurrence > len(positions):
-        raise AnalysisError(f"quote occurs {len(positions)} time(s), occurrence {occurrence} asked",
+    if occurrence > len(spans):
+        raise AnalysisError(f"quote occurs {len(spans)} time(s), occurrence {occurrence} asked",
                             field="occurrence", **where)
-    return positions[occurrence - 1]
+    return spans[occurrence - 1]
+
+
+def _match_words(text: str, pos: int, words: list[str]) -> int | None:
+    """The end of ``words`` read at ``pos`` with any run of whitespace between them, or None."""
+    n = len(text)
+    for k, word in enumerate(words):
+        if k:
+            if pos >= n or not text[pos].isspace():
+                return None
+            pos += 1
+            while pos < n and text[pos].isspace():
+                pos += 1
+        if not text.startswith(word, pos):
+            return None
+        pos += len(word)
+    return pos

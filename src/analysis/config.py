@@ -174,17 +174,53 @@ def load_case(path: str | Path) -> dict[str, Any]:
     chapter = _require(data, "chapter", dict, path)
     _require(chapter, "number", (str, int), path, "chapter.")
     _require(chapter, "title", str, path, "chapter.")
+    from analysis.text import LANGUAGES  # wording exists for these languages only
+
+    if data["language"] not in LANGUAGES:
+        raise AnalysisError(f"no chapter templates for language {data['language']!r}; valid values: "
+                            f"{', '.join(LANGUAGES)}", path=path, line=data.line, field="language")
+    chapter_number(chapter["number"], path=path, line=chapter.line)
     rules = _require(data, "rules", dict, path)
     for name, rule in rules.items():
+        if not isinstance(rule, dict):
+            raise AnalysisError(f"expected a mapping of thresholds (e.g. {{min_informants: 2}}), found {rule!r}",
+                                path=path, line=rules.line, field=f"rules.{name}")
         for key, value in rule.items():
             if key == "rank_by":
                 if not isinstance(value, list):
                     raise AnalysisError("expected a list", path=path, line=rule.line, field=f"rules.{name}.{key}")
+                unknown = [v for v in value if v not in RANK_KEYS]
+                if unknown:
+                    raise AnalysisError(f"cannot rank by {unknown[0]!r}; valid values: {', '.join(RANK_KEYS)}",
+                                        path=path, line=rule.line, field=f"rules.{name}.{key}")
             elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise AnalysisError(f"expected a whole number >= 0, found {value!r}", path=path,
                                     line=rule.line, field=f"rules.{name}.{key}")
     data.setdefault("primary_coder", "A")
     return data
+
+
+RANK_KEYS = ("informants", "units", "documents")  # the counts of the evidence table
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+
+def chapter_number(num: str | int, path: str | Path | None = None, line: int | None = None) -> int:
+    """The chapter number as an integer, from ``4`` or a Roman numeral such as ``IV``.
+
+    Raises:
+        AnalysisError: when it is neither.
+    """
+    if isinstance(num, int) or str(num).isdigit():
+        return int(num)
+    total, prev = 0, 0
+    for ch in reversed(str(num).upper()):
+        if ch not in _ROMAN:
+            raise AnalysisError(f"chapter number {num!r} is neither a number nor a Roman numeral",
+                                path=path, line=line, field="chapter.number")
+        v = _ROMAN[ch]
+        total = total - v if v < prev else total + v
+        prev = max(prev, v)
+    return total
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,11 @@ def execute(template: str | Path, output: str | Path, parameters: dict[str, Any]
                                 cwd=str(cwd), progress_bar=False, kernel_name="python3")
             _normalise(executed, tmp)
         except PapermillExecutionError as exc:
-            raise AnalysisError(f"notebook failed: {exc.ename}: {exc.evalue}", path=template) from None
+            if exc.ename == "AnalysisError":  # our own error, raised by the package inside the kernel
+                raise AnalysisError(f"while executing {output.name}: {exc.evalue}") from None
+            raise AnalysisError(f"{output.name} failed: {exc.ename}: {exc.evalue}",
+                                hint=f"run the notebook {Path(template).name} in JupyterLab with the same "
+                                     "parameters to see the traceback") from None
         finally:
             executed.unlink(missing_ok=True)
     return output

@@ -42,7 +42,7 @@ def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
     doc_units, doc_sources = _document_units(documents, paths, case["language"])
     units = pd.concat([interview_units, doc_units], ignore_index=True)
     sources = pd.concat([interview_sources, doc_sources], ignore_index=True)
-    _unique_sources(sources)
+    _unique_sources(sources, paths.case)
 
     raw_codings = coding.read_codings(paths.codings)
     codings = coding.anchor(raw_codings, sources, units, codebook, pseudo)
@@ -177,11 +177,12 @@ def _join(texts: list[str]) -> tuple[str, list[tuple[int, int]]]:
     return "\n\n".join(texts), spans
 
 
-def _unique_sources(sources: pd.DataFrame) -> None:
+def _unique_sources(sources: pd.DataFrame, case_dir: Path) -> None:
     dup = sources["source_id"][sources["source_id"].duplicated()]
     if len(dup):
-        first = sources[sources["source_id"] == dup.iloc[0]]["path"].tolist()
-        raise AnalysisError(f"duplicate source id {dup.iloc[0]!r} in {first}", field="id")
+        same = sources[sources["source_id"] == dup.iloc[0]]["path"].tolist()
+        raise AnalysisError(f"duplicate source id {dup.iloc[0]!r}, already used by {same[0]}", path=case_dir / same[1],
+                            field="id", hint="every transcript and document needs its own id")
 
 
 def _sha(text: str) -> str:

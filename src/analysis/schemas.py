@@ -90,7 +90,14 @@ def read_table(schema: Schema, folder: str | Path) -> pd.DataFrame:
     path = Path(folder) / f"{schema.name}.parquet"
     if not path.is_file():
         raise AnalysisError("table not found", path=path, hint="run `make` (or `python -m analysis prepare`) first")
-    return schema.validate(pd.read_parquet(path, engine="pyarrow"), path)
+    import pyarrow
+
+    try:
+        df = pd.read_parquet(path, engine="pyarrow")
+    except (pyarrow.ArrowException, OSError) as exc:
+        raise AnalysisError(f"damaged table ({type(exc).__name__})", path=path,
+                            hint="rebuild it: `make data` (or `python -m analysis prepare`)") from None
+    return schema.validate(df, path)
 
 
 SOURCES = Schema("sources", {

@@ -1,0 +1,448 @@
+"""The error catalogue: every entry of docs/errors.md is met by a test, and every test by an entry.
+
+Each trigger damages a copy of the mini case the way a user could, runs one
+command through the CLI, and the test checks what the user would see: exit
+code 1, exactly one line, and that line matching the message written in the
+catalogue (``<...>`` there stands for a path, name or number). A catalogue
+entry without a trigger, a trigger without an entry, or a message that
+drifted from its documentation all fail here.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from analysis import export
+from analysis.cli import main
+from analysis.paths import PROJECT_DIR
+
+CATALOGUE = PROJECT_DIR / "docs" / "errors.md"
+# A message is inline code: `error: ...`, or ``error: ...`` when it holds a backtick itself.
+_ENTRY = re.compile(r"^### `(?P<id>[a-z0-9-]+)`\n+(?P<tick>`+) ?(?P<message>error: .+?) ?(?P=tick)$", re.M)
+
+
+def _catalogue() -> dict[str, str]:
+    return {m["id"]: m["message"] for m in _ENTRY.finditer(CATALOGUE.read_text(encoding="utf-8"))}
+
+
+def _pattern(message: str) -> re.Pattern:
+    """The documented message as a regex: ``<...>`` matches anything, the rest literally."""
+    parts = re.split(r"<[^>]+>", message)
+    return re.compile(".+?".join(re.escape(p) for p in parts) + r"\Z")
+
+
+# --- triggers: damage a case copy, return the command line to run ------------------------------------
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"trigger is stale: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write(text)
+
+
+Trigger = Callable[[Path], list[str]]
+PREPARE: list[str] = ["prepare"]
+TRIGGERS: dict[str, Trigger] = {}
+
+
+def trigger(entry: str):
+    def register(func: Trigger) -> Trigger:
+        TRIGGERS[entry] = func
+        return func
+    return register
+
+
+@trigger("config-file-missing")
+def _(case):
+    (case / "case.yml").unlink()
+    return PREPARE
+
+
+@trigger("config-not-utf8")
+def _(case):
+    (case / "codebook.yml").write_bytes((case / "codebook.yml").read_bytes() + b"# caf\xe9\n")
+    return PREPARE
+
+
+@trigger("yaml-syntax")
+def _(case):
+    _edit(case / "codebook.yml", "    kind: ranking", "   kind: ranking")
+    return PREPARE
+
+
+@trigger("yaml-not-a-mapping")
+def _(case):
+    _edit(case / "codebook.yml", "  - id: problems\n", "  - problems\n  - id: problems\n")
+    return PREPARE
+
+
+@trigger("yaml-missing-field")
+def _(case):
+    _edit(case / "case.yml", "language: en\n", "")
+    return PREPARE
+
+
+@trigger("yaml-wrong-type")
+def _(case):
+    _edit(case / "case.yml", "chapter: {number: 4,", "chapter: {number: [4],")
+    return PREPARE
+
+
+@trigger("rule-not-a-number")
+def _(case):
+    _edit(case / "case.yml", "min_informants: 2", "min_informants: two")
+    return PREPARE
+
+
+@trigger("rule-not-a-mapping")
+def _(case):
+    _edit(case / "case.yml", "  default: {min_informants: 2, min_documents: 1}", "  default: 2")
+    return PREPARE
+
+
+@trigger("rank-by-unknown")
+def _(case):
+    _edit(case / "case.yml", "rank_by: [informants, units]", "rank_by: [informants, loudness]")
+    return PREPARE
+
+
+@trigger("language-unknown")
+def _(case):
+    _edit(case / "case.yml", "language: en", "language: fr")
+    return PREPARE
+
+
+@trigger("indicator-kind-unknown")
+def _(case):
+    _edit(case / "codebook.yml", "kind: ranking", "kind: scale")
+    return PREPARE
+
+
+@trigger("indicator-without-codes")
+def _(case):
+    text = (case / "codebook.yml").read_text()
+    (case / "codebook.yml").write_text(text.split("  - id: problems")[0] + "  - id: problems\n    kind: ranking\n"
+                                       "    label: {en: Problems}\n    codes: []\n")
+    return PREPARE
+
+
+@trigger("codebook-empty")
+def _(case):
+    (case / "codebook.yml").write_text("indicators: []\n")
+    return PREPARE
+
+
+@trigger("duplicate-id")
+def _(case):
+    _edit(case / "codebook.yml", "- id: DISTANCE", "- id: MONEY")
+    return PREPARE
+
+
+@trigger("keywords-not-a-list")
+def _(case):
+    _edit(case / "codebook.yml", "keywords: {en: [council]}", "keywords: {en: council}")
+    return PREPARE
+
+
+@trigger("transcript-binary")
+def _(case):
+    (case / "interviews" / "T2.txt").write_bytes(b"\x00\x01\x02 not text")
+    return PREPARE
+
+
+@trigger("transcript-undecodable")
+def _(case):
+    path = case / "interviews" / "T2.txt"
+    path.write_bytes(path.read_bytes() + b"\n\xe9\x81\x8d\x9d")  # neither UTF-8 nor cp1252
+    return PREPARE
+
+
+@trigger("transcript-format-unknown")
+def _(case):
+    (case / "interviews" / "T3.pdf").write_bytes(b"%PDF-1.4\n")
+    return PREPARE
+
+
+@trigger("sidecar-without-transcript")
+def _(case):
+    (case / "interviews" / "T9.yml").write_text("id: T9\n")
+    return PREPARE
+
+
+@trigger("docx-damaged")
+def _(case):
+    (case / "interviews" / "T3.docx").write_bytes(b"PK\x03\x04\x14\x00 cut short")
+    (case / "interviews" / "T3.yml").write_text("id: T3\n")
+    return PREPARE
+
+
+@trigger("docx-xml-damaged")
+def _(case):
+    with zipfile.ZipFile(case / "interviews" / "T3.docx", "w") as z:
+        z.writestr("word/document.xml", "<w:document><w:body><w:p>unclosed")
+    (case / "interviews" / "T3.yml").write_text("id: T3\n")
+    return PREPARE
+
+
+@trigger("front-matter-unclosed")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "illustrative: true\n---\n", "illustrative: true\n")
+    return PREPARE
+
+
+@trigger("front-matter-yaml")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "role: trader", "role: [trader")
+    return PREPARE
+
+
+@trigger("front-matter-not-a-mapping")
+def _(case):
+    text = (case / "interviews" / "T2.txt").read_text()
+    body = text.split("---\n", 2)[2]
+    (case / "interviews" / "T2.txt").write_text("---\n- a list\n---\n" + body)
+    return PREPARE
+
+
+@trigger("metadata-missing")
+def _(case):
+    text = (case / "interviews" / "T2.txt").read_text()
+    (case / "interviews" / "T2.txt").write_text(text.split("---\n", 2)[2])
+    return PREPARE
+
+
+@trigger("metadata-field-missing")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "interviewer: Interviewer\n", "")
+    return PREPARE
+
+
+@trigger("informant-not-in-key")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "informant: Bruno Tanaka", "informant: Carla Souza")
+    return PREPARE
+
+
+@trigger("illustrative-flag-missing")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "illustrative: true", "illustrative: maybe")
+    return PREPARE
+
+
+@trigger("speaker-unknown")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "Interviewer: Anything else?", "Moderator: Anything else?")
+    return PREPARE
+
+
+@trigger("text-before-first-turn")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "---\nInterviewer: Tell me", "---\nRecorded in the harbour office.\n\n"
+                                                                       "Interviewer: Tell me")
+    return PREPARE
+
+
+@trigger("duplicate-source-id")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "id: T2", "id: T1")
+    return PREPARE
+
+
+@trigger("register-row-too-long")
+def _(case):
+    _append(case / "documents" / "register.csv", "D3,2021,year,false,news,Extra,https://x,,en,,surplus\n")
+    return PREPARE
+
+
+@trigger("register-missing-value")
+def _(case):
+    _edit(case / "documents" / "register.csv", "D2,2020,year,true,news,Visits halted", "D2,2020,year,true,news,")
+    return PREPARE
+
+
+@trigger("document-type-unknown")
+def _(case):
+    _edit(case / "documents" / "register.csv", "D2,2020,year,true,news", "D2,2020,year,true,rumour")
+    return PREPARE
+
+
+@trigger("uncertain-not-boolean")
+def _(case):
+    _edit(case / "documents" / "register.csv", "D2,2020,year,true,news", "D2,2020,year,perhaps,news")
+    return PREPARE
+
+
+@trigger("document-text-missing")
+def _(case):
+    (case / "documents" / "texts" / "D2.md").unlink()
+    return PREPARE
+
+
+@trigger("document-text-unregistered")
+def _(case):
+    (case / "documents" / "texts" / "D7.md").write_text("A text nobody registered.\n")
+    return PREPARE
+
+
+@trigger("codings-columns-missing")
+def _(case):
+    _edit(case / "codings" / "coder-B.csv", "source_id,code,quote,occurrence,coder,memo", "source,code,quote,coder")
+    return PREPARE
+
+
+@trigger("coding-value-missing")
+def _(case):
+    _append(case / "codings" / "coder-B.csv", "T1,,The agreement was signed in 2016,1,B,\n")
+    return PREPARE
+
+
+@trigger("occurrence-not-a-number")
+def _(case):
+    _append(case / "codings" / "coder-B.csv", "T1,AGREEMENT,The agreement was signed in 2016,first,B,\n")
+    return PREPARE
+
+
+@trigger("coding-source-unknown")
+def _(case):
+    _append(case / "codings" / "coder-B.csv", "T7,AGREEMENT,The agreement was signed in 2016,1,B,\n")
+    return PREPARE
+
+
+@trigger("coding-code-unknown")
+def _(case):
+    _append(case / "codings" / "coder-B.csv", "T1,WEATHER,The agreement was signed in 2016,1,B,\n")
+    return PREPARE
+
+
+@trigger("quote-not-found")
+def _(case):
+    # The transcript was edited after coding: the coded words are gone.
+    _edit(case / "interviews" / "T2.txt", "the distance is a problem", "the distance hurts")
+    return PREPARE
+
+
+@trigger("quote-ambiguous")
+def _(case):
+    _append(case / "codings" / "coder-B.csv", "T1,MONEY,money,,B,\n")
+    return PREPARE
+
+
+@trigger("occurrence-out-of-range")
+def _(case):
+    _append(case / "codings" / "coder-B.csv", "T1,MONEY,money,3,B,\n")
+    return PREPARE
+
+
+@trigger("quote-spans-units")
+def _(case):
+    _append(case / "codings" / "coder-B.csv", "T1,AGREEMENT,\"It took a long time, honestly.\n\nAnd the problems?\",1,B,\n")
+    return PREPARE
+
+
+@trigger("coding-duplicate")
+def _(case):
+    _append(case / "codings" / "coder-B.csv", "T2,MONEY,\"Money, of course.\",1,B,\n")
+    return PREPARE
+
+
+@trigger("indicator-unknown")
+def _(case):
+    return ["indicator", "outcomes"]
+
+
+@trigger("table-missing")
+def _(case):
+    return ["indicator", "setup"]
+
+
+@trigger("results-missing")
+def _(case):
+    return ["conclusion"]
+
+
+@trigger("table-damaged")
+def _(case):
+    out = case.parent / "out"
+    assert main(["prepare", "--case", str(case), "--out", str(out)]) == 0
+    (out / "processed" / "units.parquet").write_bytes(b"PAR1 damaged")  # a table damaged after it was written
+    return ["indicator", "setup"]
+
+
+@trigger("executed-notebook-missing")
+def _(case):
+    return ["assemble"]
+
+
+@trigger("chapter-format-unknown")
+def _(case):
+    return ["assemble", "--formats", "html,rtf"]
+
+
+@trigger("chapter-number-invalid")
+def _(case):
+    _edit(case / "case.yml", "chapter: {number: 4,", "chapter: {number: four,")
+    return PREPARE
+
+
+@trigger("identity-leak")
+def _(case):
+    reports = case.parent / "out" / "reports"
+    reports.mkdir(parents=True)
+    (reports / "notes.md").write_text("Draft.\nAs Pak Bruno told us.\n")
+    return ["audit"]
+
+
+@trigger("no-pdf-engine")
+def _(case):
+    chapter = case.parent / "out" / "reports" / "chapter"
+    chapter.mkdir(parents=True)
+    (chapter / "chapter.html").write_text("<html><body><p>Chapter</p></body></html>")
+    return ["__pdf__"]
+
+
+# --- the tests ------------------------------------------------------------------------------------------
+
+def test_every_catalogue_entry_has_a_trigger_and_every_trigger_an_entry():
+    documented = set(_catalogue())
+    assert len(documented) >= 40, "docs/errors.md lost its entries"
+    assert sorted(documented - TRIGGERS.keys()) == [], "documented errors without a test"
+    assert sorted(TRIGGERS.keys() - documented) == [], "tested errors missing from docs/errors.md"
+
+
+def test_pattern_matching_can_fail():
+    pattern = _pattern("error: <file>:<line>: [quote] quote not found")
+    assert pattern.match("error: a/b.csv:3: [quote] quote not found")
+    assert not pattern.match("error: a/b.csv:3: [quote] quote not found (hint: extra)")
+    assert not pattern.match("Traceback (most recent call last):")
+
+
+@pytest.mark.parametrize("entry", sorted(TRIGGERS))
+def test_catalogued_error(entry, tmp_path, capsys, monkeypatch):
+    case = tmp_path / "case"
+    shutil.copytree(PROJECT_DIR / "tests" / "fixtures" / "mini", case)
+    argv = TRIGGERS[entry](case)
+    out = tmp_path / "out"
+    if argv == ["__pdf__"]:  # a machine with neither xelatex nor Chromium
+        monkeypatch.setattr(export, "PDF_ENGINES", [export.PdfEngine(e.name, lambda: None, e.run)
+                                                    for e in export.PDF_ENGINES])
+        code = export.main(["pdf", str(out / "reports" / "chapter" / "chapter.html"), str(tmp_path / "c.pdf")])
+    else:
+        code = main([argv[0], "--case", str(case), "--out", str(out), *argv[1:]])
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith(("INFO", "WARNING"))]
+    assert code == 1
+    assert len(err) >= 1 and err[-1].startswith("error: "), err
+    shown = err[-1].replace(str(tmp_path) + "/", "")
+    message = _catalogue()[entry]
+    assert _pattern(message).match(shown), f"\n  shown:      {shown}\n  documented: {message}"
+    assert "Traceback" not in "\n".join(err)
+    assert not list(tmp_path.rglob("*.tmp")), "a half-written file was left behind"
