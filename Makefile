@@ -37,7 +37,7 @@ PKG  := src/analysis
 
 # --- what each stage reads ---
 RAW_FILES := $(shell find $(CASE) -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
-PREPARE_SRC := $(addprefix $(PKG)/,prepare.py language.py autocode.py ingest.py clean.py coding.py config.py pseudonymise.py schemas.py atomic.py paths.py errors.py)
+PREPARE_SRC := $(addprefix $(PKG)/,prepare.py language.py autocode.py ingest.py clean.py coding.py config.py pseudonymise.py schemas.py atomic.py paths.py errors.py progress.py)
 TABLE_NAMES := sources units informants documents codings reliability disagreements suggestions possible_misses code_frequencies informant_codes cooccurrence
 TABLES := $(foreach t,$(TABLE_NAMES),$(PROCESSED)/$(t).parquet $(PROCESSED)/$(t).csv)
 TEXT_TEMPLATES := $(wildcard $(PKG)/templates/text/*/*)
@@ -48,7 +48,7 @@ INDICATOR_SRC := $(NOTEBOOK_SRC) $(addprefix $(PKG)/,report.py indicators.py fig
 CHAPTER_SRC := $(addprefix $(PKG)/,chapter.py export.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
 # The indicator ids come from the codebook: a generated makefile, remade when it changes.
-NO_BUILD_GOALS := help clean lab env lock
+NO_BUILD_GOALS := help clean lab env lock new-case bench
 ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
 -include $(PROCESSED)/.indicators.mk
 endif
@@ -61,7 +61,7 @@ EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
 CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md $(REPORTS)/chapter/chapter.docx
 PDF      := $(REPORTS)/chapter/chapter.pdf
 
-.PHONY: all help env data indicators conclusion chapter pdf audit verify test lab clean lock
+.PHONY: all help env data indicators conclusion chapter pdf audit verify test lab clean lock new-case bench
 MANIFEST := $(REPORTS)/manifest.json
 
 all: $(CHAPTER) $(MANIFEST) ## Build the chapter of the case (default: the example) — sets up the environment first
@@ -109,6 +109,14 @@ audit: $(CHAPTER) ## Check that no identity from the private key reached any out
 
 test: $(ENV) ## Run the test suite (includes one end-to-end build of a small case)
 	$(PY) -m pytest
+
+SIZES ?= 10,100,1000
+bench: $(ENV) ## Benchmarks at 10, 100, 1000 synthetic interviews (SIZES=10,100 for a quick run): benchmarks/results/
+	$(PY) benchmarks/run.py --sizes $(SIZES)
+
+new-case: $(ENV) ## Start a case folder from a commented template: make new-case DIR=path/to/case
+	@test -n "$(DIR)" || { echo 'usage: make new-case DIR=path/to/case' >&2; exit 2; }
+	$(PY) -m analysis new-case $(DIR)
 
 lab: $(ENV) ## Open the notebooks in JupyterLab
 	$(PY) -m jupyter lab notebooks

@@ -410,6 +410,75 @@ def _(case):
     return ["__pdf__"]
 
 
+# --- REFI-QDA archives (untrusted input) ---
+
+_QDE = ('<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="p" '
+        'origin="test"><CodeBook><Codes/></CodeBook></Project>')
+
+
+def _qdpx(case: Path, entries: dict, extra: dict | None = None) -> list[str]:
+    """Write ``project.qdpx`` beside the case from ``{name: text}`` and ``{ZipInfo: bytes}``; return the import."""
+    archive = case.parent / "project.qdpx"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+        for info, data in (extra or {}).items():
+            z.writestr(info, data)
+    return ["import-qdpx", str(archive), "--case", str(case.parent / "imported")]
+
+
+@trigger("qdpx-not-a-zip")
+def _(case):
+    (case.parent / "project.qdpx").write_bytes(b"<Project/>")
+    return ["import-qdpx", str(case.parent / "project.qdpx"), "--case", str(case.parent / "imported")]
+
+
+@trigger("qdpx-path-traversal")
+def _(case):
+    return _qdpx(case, {"project.qde": _QDE, "sources/../../evil.txt": "x"})
+
+
+@trigger("qdpx-absolute-path")
+def _(case):
+    return _qdpx(case, {"project.qde": _QDE, "/etc/evil.txt": "x"})
+
+
+@trigger("qdpx-symlink")
+def _(case):
+    link = zipfile.ZipInfo("sources/link.txt")
+    link.external_attr = (0o120777 << 16)
+    return _qdpx(case, {"project.qde": _QDE}, {link: b"/etc/passwd"})
+
+
+@trigger("qdpx-zip-bomb")
+def _(case):
+    return _qdpx(case, {"project.qde": _QDE, "sources/big.txt": "0" * (20 * 2**20)})
+
+
+@trigger("qdpx-entities")
+def _(case):
+    laughs = ('<?xml version="1.0"?>\n<!DOCTYPE p [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+              '<Project xmlns="urn:QDA-XML:project:1.0">&b;</Project>')
+    return _qdpx(case, {"project.qde": laughs})
+
+
+@trigger("qdpx-xml-broken")
+def _(case):
+    return _qdpx(case, {"project.qde": "<Project><CodeBook>"})
+
+
+@trigger("qdpx-no-project")
+def _(case):
+    return _qdpx(case, {"sources/a.txt": "text"})
+
+
+@trigger("qdpx-target-not-empty")
+def _(case):
+    (case.parent / "imported").mkdir()
+    (case.parent / "imported" / "notes.txt").write_text("mine")
+    return _qdpx(case, {"project.qde": _QDE})
+
+
 # --- the tests ------------------------------------------------------------------------------------------
 
 def test_every_catalogue_entry_has_a_trigger_and_every_trigger_an_entry():
@@ -436,6 +505,8 @@ def test_catalogued_error(entry, tmp_path, capsys, monkeypatch):
         monkeypatch.setattr(export, "PDF_ENGINES", [export.PdfEngine(e.name, lambda: None, e.run)
                                                     for e in export.PDF_ENGINES])
         code = export.main(["pdf", str(out / "reports" / "chapter" / "chapter.html"), str(tmp_path / "c.pdf")])
+    elif argv[0] == "import-qdpx":  # names its own target case folder
+        code = main(argv)
     else:
         code = main([argv[0], "--case", str(case), "--out", str(out), *argv[1:]])
     err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith(("INFO", "WARNING"))]

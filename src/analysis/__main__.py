@@ -2,6 +2,10 @@
 
 import sys
 
-from analysis.cli import main
+from analysis.lean import skip_unused_imports
+
+skip_unused_imports()  # before anything imports nbformat: saves ~0.8 s per command (see analysis.lean)
+
+from analysis.cli import main  # noqa: E402
 
 sys.exit(main())

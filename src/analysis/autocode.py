@@ -16,6 +16,7 @@ from functools import lru_cache
 import pandas as pd
 
 from analysis.config import Codebook
+from analysis.progress import progress
 
 SUGGESTION_COLUMNS = ["unit_id", "source_id", "indicator", "code", "keyword", "origin"]
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
@@ -31,14 +32,27 @@ def suggest(units: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """
     rules = [(code.indicator, code.id, kw, {lang: _stem_phrase(kw, lang) for lang in STEMMERS})
              for code in codebook.codes.values() for words in code.keywords.values() for kw in words]
+    # Per language, each stemmed phrase and the rules (by position) it triggers. A phrase without a space
+    # occurs in " stems " exactly when it is one of the space-separated stems: a set lookup per unit
+    # instead of a scan per rule; the hits are then taken in rule order, as a scan of every rule would.
+    by_phrase: dict[str, dict[str, list[int]]] = {lang: {} for lang in STEMMERS}
+    for k, (_, _, _, phrases) in enumerate(rules):
+        for lang, phrase in phrases.items():
+            if phrase:
+                by_phrase[lang].setdefault(phrase, []).append(k)
+    words = {lang: {p for p in ps if " " not in p} for lang, ps in by_phrase.items()}
+    spaced = {lang: [p for p in ps if " " in p] for lang, ps in by_phrase.items()}
     rows = []
-    for unit in units[units["speaker_role"] != "interviewer"].itertuples(index=False):
+    codable = units[units["speaker_role"] != "interviewer"]
+    for unit in progress(codable.itertuples(index=False), "auto-coding", total=len(codable), unit="unit"):
         lang = unit.language if unit.language in STEMMERS else "en"
-        stems = " " + _stem_phrase(unit.text, lang) + " "
+        stemmed = _stem_phrase(unit.text, lang)
+        stems = " " + stemmed + " "
+        hits = [*(words[lang] & set(stemmed.split(" "))), *(p for p in spaced[lang] if f" {p} " in stems)]
         seen = set()
-        for indicator, code, kw, phrases in rules:
-            phrase = phrases[lang]
-            if code not in seen and phrase and f" {phrase} " in stems:
+        for k in sorted(k for p in hits for k in by_phrase[lang][p]):
+            indicator, code, kw, _ = rules[k]
+            if code not in seen:
                 seen.add(code)
                 rows.append({"unit_id": unit.unit_id, "source_id": unit.source_id, "indicator": indicator,
                              "code": code, "keyword": kw, "origin": "auto"})
@@ -48,7 +62,8 @@ def suggest(units: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 def possible_misses(suggestions: pd.DataFrame, codings: pd.DataFrame, coder: str) -> pd.DataFrame:
     """Suggestions on units the coder did not code with that code."""
     coded = set(zip(codings.loc[codings["coder"] == coder, "unit_id"], codings.loc[codings["coder"] == coder, "code"]))
-    keep = [(u, c) not in coded for u, c in zip(suggestions["unit_id"], suggestions["code"])]
+    keep = pd.Series([(u, c) not in coded for u, c in zip(suggestions["unit_id"], suggestions["code"])],
+                     index=suggestions.index, dtype=bool)  # a Series, so no suggestions still keeps the columns
     return suggestions[keep].reset_index(drop=True)
 
 

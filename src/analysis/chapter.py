@@ -10,8 +10,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from analysis import text
 from analysis.atomic import write_bytes, write_json, write_text
 from analysis.config import chapter_number, load_case, load_codebook
@@ -63,6 +61,7 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = ("html", "md")) -> lis
     appearance ("Gambar 4.1"); code and prompts are hidden.
     """
     order = _ordered(formats)  # an unknown format fails before any work is done
+    import nbformat  # here, not at the top: the notebooks import this module, and nbformat costs ~1 s to import
     case = load_case(paths.case_config)
     codebook = load_codebook(paths.codebook)
     language = case["language"]

@@ -111,6 +111,15 @@ def indicators(args: argparse.Namespace) -> None:
 
 
 @command
+def new_case(args: argparse.Namespace) -> None:
+    """Start a new case folder: a commented template of every file, which builds at once."""
+    from analysis.scaffold import new_case as run
+    run(args.dir)
+    logger.info("next: read %s, then build it with `make CASE=%s OUT=<output folder>`",
+                args.dir / "README.md", args.dir)
+
+
+@command
 def audit(args: argparse.Namespace) -> None:
     """Fail if any identity from the private key appears in processed data or reports."""
     from analysis.audit import audit as run
@@ -150,6 +159,32 @@ def verify(args: argparse.Namespace) -> None:
     logger.info("verify: every output matches a fresh rebuild")
 
 
+@command
+def import_qdpx(args: argparse.Namespace) -> None:
+    """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA) into a new case folder."""
+    from analysis.qdpx import import_qdpx as run
+    if args.case is None:
+        raise AnalysisError("say where the new case folder goes", field="--case",
+                            hint="python -m analysis import-qdpx FILE.qdpx --case DIR")
+    report = run(args.file, args.case)
+    logger.info("%d warning(s): what could not be carried is listed in %s", len(report.warnings),
+                report.case / "import-report.md")
+
+
+@command
+def export_qdpx(args: argparse.Namespace) -> None:
+    """Export the case as a REFI-QDA project (.qdpx): pseudonymised texts, codebook, every coder's codings."""
+    from analysis.qdpx import export_qdpx as run
+    run(_paths(args), args.file)
+
+
+@command
+def export_qdc(args: argparse.Namespace) -> None:
+    """Export the case's codebook as a REFI-QDA codebook (.qdc)."""
+    from analysis.qdpx import export_qdc as run
+    run(_paths(args), args.file)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser, one sub-command per registered command."""
     p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
@@ -165,6 +200,11 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--language", help="chapter language (default: the case's)")
         if name == "indicator":
             s.add_argument("id", help="indicator id from the codebook")
+        if name == "new-case":
+            s.add_argument("dir", type=Path, help="the new case folder (must not exist, or be empty)")
+        if name in ("import-qdpx", "export-qdpx", "export-qdc"):
+            s.add_argument("file", type=Path, help="the REFI-QDA file to read" if name == "import-qdpx"
+                           else "the REFI-QDA file to write")
         if name == "assemble":
             s.add_argument("--formats", default=DEFAULT_FORMATS,
                            help=f"comma-separated chapter formats: html, md, docx, pdf (default: {DEFAULT_FORMATS}; "

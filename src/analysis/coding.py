@@ -8,8 +8,11 @@ boundary stops the build with the codings file and row.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -20,8 +23,10 @@ from analysis import schemas
 from analysis.clean import decode, normalise
 from analysis.config import Codebook
 from analysis.errors import AnalysisError
+from analysis.progress import progress
 
 CODING_COLUMNS = ("source_id", "code", "quote", "occurrence", "coder", "memo")
+_ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")  # a whitespace run other than one space
 
 
 def read_codings(folder: str | Path) -> pd.DataFrame:
@@ -68,7 +73,7 @@ def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebo
     by_source = {sid: (g["start"].to_numpy(), g["end"].to_numpy(), g["unit_id"].to_numpy())
                  for sid, g in units.sort_values("start", kind="stable").groupby("source_id", sort=False)}
     out = []
-    for r in raw.itertuples(index=False):
+    for r in progress(raw.itertuples(index=False), "anchoring codings", total=len(raw), unit="coding"):
         where = {"path": r.file_path, "line": r.row}
         if r.source_id not in texts:
             raise AnalysisError(f"unknown source {r.source_id!r}", field="source_id", **where)
@@ -132,9 +137,10 @@ def _compare(first: pd.DataFrame, second: pd.DataFrame, sample: pd.DataFrame, co
     rel, dis = [], []
     for code in code_ids:
         rel.append({"comparison": comparison, "code": code, **agreement(m1[code].to_numpy(), m2[code].to_numpy())})
-        diff = m1[code] != m2[code]
-        dis += [{"comparison": comparison, "unit_id": uid, "code": code, "coder_1": bool(m1.at[uid, code]),
-                 "coder_2": bool(m2.at[uid, code])} for uid in m1.index[diff]]
+        a, b = m1[code].to_numpy(), m2[code].to_numpy()  # same index: both are the sample's units
+        diff = a != b
+        dis += [{"comparison": comparison, "unit_id": uid, "code": code, "coder_1": bool(x), "coder_2": bool(y)}
+                for uid, x, y in zip(m1.index[diff], a[diff], b[diff])]
     rel.append({"comparison": comparison, "code": "(overall)",
                 **agreement(m1.to_numpy().ravel(), m2.to_numpy().ravel())})
     return rel, dis
@@ -208,11 +214,14 @@ def krippendorff_alpha_nominal(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _presence(codings: pd.DataFrame, sample: pd.DataFrame, code_ids: list[str]) -> pd.DataFrame:
-    present = pd.DataFrame(False, index=pd.Index(sample["unit_id"], name="unit_id"), columns=code_ids)
-    hits = codings[codings["unit_id"].isin(present.index)]
-    for uid, code in zip(hits["unit_id"], hits["code"]):
-        present.at[uid, code] = True
-    return present
+    index = pd.Index(sample["unit_id"], name="unit_id")
+    hits = codings[codings["unit_id"].isin(index)]
+    rows, cols = index.get_indexer(hits["unit_id"]), pd.Index(code_ids).get_indexer(hits["code"])
+    if (cols < 0).any():  # cannot happen: anchoring and the auto-coder only know the codebook's codes
+        raise ValueError(f"code {hits['code'].iloc[int((cols < 0).argmax())]!r} is not in the codebook")
+    present = np.zeros((len(index), len(code_ids)), dtype=bool)
+    present[rows, cols] = True
+    return pd.DataFrame(present, index=index, columns=code_ids)
 
 
 def _find(text: str, quote: str, occurrence: int, where: dict) -> tuple[int, int]:
@@ -226,14 +235,14 @@ def _find(text: str, quote: str, occurrence: int, where: dict) -> tuple[int, int
     words = quote.split()
     if not words:
         raise AnalysisError("empty quote", field="quote", **where)
-    # Every position where the first word starts, kept when the rest follows (as the regex
-    # "w1\s+w2\s+..." would match there; str.isspace is the \s of str patterns), without a regex per quote.
-    spans, pos = [], text.find(words[0])
+    # Matching "w1\s+w2\s+..." at every position of the text is matching the words joined by single
+    # spaces in the text whose whitespace runs are single spaces: no regex per quote, one scan per source.
+    collapsed, points, shifts = _collapsed(text)
+    joined = " ".join(words)
+    spans, pos = [], collapsed.find(joined)
     while pos >= 0:
-        end = _match_words(text, pos, words)
-        if end is not None:
-            spans.append((pos, end))
-        pos = text.find(words[0], pos + 1)
+        spans.append((_original(pos, points, shifts), _original(pos + len(joined) - 1, points, shifts) + 1))
+        pos = collapsed.find(joined, pos + 1)
     if not spans:
         raise AnalysisError("quote not found in the cleaned source text", field="quote",
                             hint="the transcript may have been edited: copy the quote again", **where)
@@ -248,17 +257,23 @@ def _find(text: str, quote: str, occurrence: int, where: dict) -> tuple[int, int
     return spans[occurrence - 1]
 
 
-def _match_words(text: str, pos: int, words: list[str]) -> int | None:
-    """The end of ``words`` read at ``pos`` with any run of whitespace between them, or None."""
-    n = len(text)
-    for k, word in enumerate(words):
-        if k:
-            if pos >= n or not text[pos].isspace():
-                return None
-            pos += 1
-            while pos < n and text[pos].isspace():
-                pos += 1
-        if not text.startswith(word, pos):
-            return None
-        pos += len(word)
-    return pos
+@lru_cache(maxsize=256)
+def _collapsed(text: str) -> tuple[str, list[int], list[int]]:
+    """``text`` with each whitespace run as one space, and the shifts back to ``text``'s offsets.
+
+    A character at offset ``c`` of the collapsed text is at ``c + shifts[k]`` in ``text``, where
+    ``points[k]`` is the last point at or before ``c`` (only runs other than one space shift).
+    """
+    pieces, points, shifts, last, c = [], [0], [0], 0, 0
+    for m in _ODD_SPACE.finditer(text):
+        pieces += [text[last:m.start()], " "]
+        c += m.start() - last + 1
+        points.append(c)
+        shifts.append(m.end() - c)
+        last = m.end()
+    pieces.append(text[last:])
+    return "".join(pieces), points, shifts
+
+
+def _original(c: int, points: list[int], shifts: list[int]) -> int:
+    return c + shifts[bisect.bisect_right(points, c) - 1]

@@ -46,6 +46,18 @@ def evidence_bars(table: pd.DataFrame, title: str, labels: dict[str, str]) -> pl
     return fig
 
 
+HEATMAP_MAX_ROWS = 40  # informants drawn at most; a heatmap of hundreds of rows is unreadable and slow to save
+
+
+def top_rows(matrix: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The ``limit`` rows with the largest totals (ties: the first), in their order; all when fewer."""
+    if len(matrix) <= limit:
+        return matrix
+    totals = matrix.sum(axis=1).to_numpy()
+    keep = sorted(sorted(range(len(matrix)), key=lambda i: -totals[i])[:limit])
+    return matrix.iloc[keep]
+
+
 def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> plt.Figure:
     """Informants x codes heatmap of coded units."""
     fig, ax = plt.subplots(figsize=(0.8 * max(len(matrix.columns), 3) + 2, 0.4 * max(len(matrix), 3) + 1.2))

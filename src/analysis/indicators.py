@@ -143,8 +143,12 @@ def informant_matrix(indicator: Indicator, codings: pd.DataFrame, units: pd.Data
 
 
 def codebook_indicator(codebook: Codebook, indicator_id: Any) -> Indicator:
-    """Validate a notebook parameter and return the indicator it names."""
+    """Validate a notebook parameter and return the indicator it names.
+
+    An empty id means the codebook's first indicator, so that the notebook
+    opened by hand in JupyterLab runs on any case without editing.
+    """
     if not isinstance(indicator_id, str):
         raise AnalysisError(f"indicator_id must be text, got {type(indicator_id).__name__}; "
                             f"valid values: {', '.join(i.id for i in codebook.indicators)}", field="indicator_id")
-    return codebook.indicator(indicator_id)
+    return codebook.indicator(indicator_id) if indicator_id else codebook.indicators[0]

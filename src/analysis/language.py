@@ -9,6 +9,7 @@ gives too little evidence.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 FUNCTION_WORDS = {
     "id": set("yang dan di ini itu dengan untuk tidak ada kami kita saya dari ke pada juga sudah akan karena "
@@ -21,12 +22,13 @@ FUNCTION_WORDS = {
 }
 _VI_LETTERS = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_VI_LETTER = re.compile("[" + "".join(sorted(_VI_LETTERS)) + "]")
 
 
 def detect(text: str, fallback: str = "und", minimum: int = 3) -> str:
     """Return "id", "en" or "vi" for ``text``, or ``fallback`` below ``minimum`` function words."""
-    words = [w.casefold() for w in _WORD.findall(text)]
-    scores = {lang: sum(w in vocab for w in words) for lang, vocab in FUNCTION_WORDS.items()}
-    scores["vi"] += sum(ch in _VI_LETTERS for ch in text.casefold()) // 3
+    words = Counter(map(str.casefold, _WORD.findall(text)))
+    scores = {lang: sum(words[w] for w in vocab.intersection(words)) for lang, vocab in FUNCTION_WORDS.items()}
+    scores["vi"] += len(_VI_LETTER.findall(text.casefold())) // 3
     best = max(sorted(scores), key=lambda k: scores[k])
     return best if scores[best] >= minimum else fallback

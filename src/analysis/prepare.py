@@ -21,6 +21,7 @@ from analysis.language import detect
 from analysis.ingest import RawTranscript, read_register, read_text, read_transcripts
 from analysis.log import logger
 from analysis.paths import CasePaths
+from analysis.progress import progress
 from analysis.pseudonymise import pseudonymiser
 
 REQUIRED_META = ("id", "informant", "language", "interviewer")
@@ -69,7 +70,7 @@ def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
 def _interviews(transcripts: list[RawTranscript], by_name: dict[str, Any], pseudo: Callable[[str], str],
                 fillers: list[str], case_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     unit_rows, source_rows, informant_rows = [], [], []
-    for t in transcripts:
+    for t in progress(transcripts, "cleaning transcripts", unit="transcript"):
         meta = t.meta
         for key in REQUIRED_META:
             if not meta.get(key):

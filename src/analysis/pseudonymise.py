@@ -7,6 +7,7 @@ name and enclitics (-nya, -lah, ...) after it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from analysis.config import Identity
@@ -14,12 +15,18 @@ from analysis.config import Identity
 HONORIFICS = ("bapak", "pak", "ibu", "bu", "mas", "mbak", "uda", "uni", "bang", "kak",
               "mr", "mrs", "ms", "madam", "dr", "drs")
 ENCLITICS = ("nya", "lah", "kah", "pun", "ku", "mu")
+_WORD = re.compile(r"\w+")
+_HEAD = re.compile(r"\w+")
+# The non-ASCII letters that re.IGNORECASE matches to an ASCII letter (Kelvin sign, long s, dotless i,
+# dotted capital I): folded to it, so a word folds to an ASCII name's first word whenever re would match it.
+_ASCII_FOLD = str.maketrans({"\u212a": "k", "\u017f": "s", "\u0131": "i", "\u0130": "i"})
 
 
 def pseudonymiser(identities: Iterable[Identity]) -> Callable[[str], str]:
     """Return a function replacing every identity in a text by its pseudonym.
 
-    Longer names are tried first, so "Pak Rahmat Hidayat" is replaced whole.
+    Longer names are tried first, so "Pak Budi Santoso" is replaced whole,
+    not as "Pak Budi" followed by a stray surname.
     """
     table: dict[str, str] = {}
     for ident in identities:
@@ -29,22 +36,56 @@ def pseudonymiser(identities: Iterable[Identity]) -> Callable[[str], str]:
         return lambda text: text
     names = sorted(table, key=len, reverse=True)
     honor = "|".join(HONORIFICS)
-    pattern = re.compile(
-        rf"(?<!\w)(?:(?:{honor})\.?\s+)?(?P<name>{'|'.join(_flexible(n) for n in names)})"
-        rf"(?P<suffix>{'|'.join(ENCLITICS)})?(?!\w)",
-        re.IGNORECASE,
-    )
+
+    @lru_cache(maxsize=4096)
+    def pattern(subset: tuple[str, ...]) -> re.Pattern[str]:
+        return re.compile(
+            rf"(?<!\w)(?:(?:{honor})\.?\s+)?(?P<name>{'|'.join(_flexible(n) for n in subset)})"
+            rf"(?P<suffix>{'|'.join(ENCLITICS)})?(?!\w)",
+            re.IGNORECASE,
+        )
+
+    # One alternation of every name is slow on a large key (each is tried at every word), so each text
+    # is matched against only the names that can occur in it, in the same order: the same replacements.
+    # An ASCII name can match only where a word of the text folds to its first word (plus an enclitic);
+    # other names are always tried.
+    order = {n: k for k, n in enumerate(names)}
+    always: list[str] = []
+    by_word: dict[str, set[str]] = {}  # a folded word of a text -> the names that may start there
+    for n in names:
+        head = _HEAD.match(n)
+        if n.isascii() and head:
+            for word in (head.group(), *(head.group() + e for e in ENCLITICS)):
+                by_word.setdefault(word, set()).add(n)
+        else:
+            always.append(n)
+
+    def candidates(text: str) -> tuple[str, ...]:
+        found = set(always)
+        for word in by_word.keys() & set(_WORD.findall(text.translate(_ASCII_FOLD).lower())):
+            found |= by_word[word]
+        return tuple(sorted(found, key=order.__getitem__))
 
     def replace(text: str) -> str:
-        return pattern.sub(lambda m: table[_squash(m.group("name")).casefold()]
-                           + (m.group("suffix") or ""), text)
+        subset = candidates(text)
+        if not subset:
+            return text
+        return pattern(subset).sub(lambda m: table[_squash(m.group("name")).casefold()]
+                                   + (m.group("suffix") or ""), text)
 
     return replace
 
 
 def identity_pattern(identities: Iterable[Identity]) -> re.Pattern[str]:
-    """A pattern that finds any name or alias of the key (for the audit)."""
-    names = sorted({_bare(n) for i in identities for n in i.names}, key=len, reverse=True)
+    """A pattern that finds any name or alias of the key (for the audit).
+
+    A name equal to its own pseudonym is skipped: it is no identity (a case
+    imported from already pseudonymised text, e.g. a REFI-QDA round trip).
+    """
+    names = sorted({_bare(n) for i in identities for n in i.names
+                    if _bare(n).casefold() != i.pseudonym.casefold()}, key=len, reverse=True)
+    if not names:
+        return re.compile(r"(?!)")
     return re.compile(rf"(?<!\w)(?:{'|'.join(_flexible(n) for n in names)})(?!\w)", re.IGNORECASE)
 
 

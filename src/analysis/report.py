@@ -59,30 +59,33 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
     sources = schemas.read_table(schemas.SOURCES, paths.processed)
     coder = case["primary_coder"]
     words = text.labels(language)
+    wording = str(paths.case)  # the case may override any template in <case>/templates/<language>/
 
     table = indicators.evidence(ind, codings, units, coder, language)
     table, met, rule = indicators.evaluate(ind, table, case["rules"])
     quotes = indicators.strongest_quotes(ind, codings, units, sources, coder)
     by_type = indicators.by_source_type(ind, codings, units, coder)
     matrix = indicators.informant_matrix(ind, codings, units, coder)
+    shown = figures.top_rows(matrix, figures.HEATMAP_MAX_ROWS)  # a readable heatmap, whatever the study's size
 
     label = ind.label.get(language, ind.id)
     figs = {
         f"{ind.id}-evidence": (figures.evidence_bars(table, label, words["bars"]),
-                               text.render("caption_evidence", language, label=label)),
-        f"{ind.id}-informants": (figures.heatmap(matrix, label, words["code"]),
-                                 text.render("caption_heatmap", language, label=label)),
+                               text.render("caption_evidence", language, case_dir=wording, label=label)),
+        f"{ind.id}-informants": (figures.heatmap(shown, label, words["code"]),
+                                 text.render("caption_heatmap", language, case_dir=wording, label=label,
+                                             shown=len(shown), total=len(matrix))),
     }
     if ind.timeline:
         documents = schemas.read_table(schemas.DOCUMENTS, paths.processed)
         figs[f"{ind.id}-timeline"] = (figures.timeline(documents, "",
                                                        words["timeline"]),
-                                      text.render("caption_timeline", language))
+                                      text.render("caption_timeline", language, case_dir=wording))
     files = {name: figures.save(fig, paths.figures, name) for name, (fig, _) in figs.items()}
     tables = [
-        {"id": f"{ind.id}-verdict", "caption": text.render("caption_verdict", language, label=label)},
-        {"id": f"{ind.id}-quotes", "caption": text.render("caption_quotes", language, label=label)},
-        {"id": f"{ind.id}-sources", "caption": text.render("caption_sources", language, label=label)},
+        {"id": f"{ind.id}-verdict", "caption": text.render("caption_verdict", language, case_dir=wording, label=label)},
+        {"id": f"{ind.id}-quotes", "caption": text.render("caption_quotes", language, case_dir=wording, label=label)},
+        {"id": f"{ind.id}-sources", "caption": text.render("caption_sources", language, case_dir=wording, label=label)},
     ]
     codes = [
         {**{k: _plain(v) for k, v in row.items()},
@@ -103,7 +106,7 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
                                     ["source_id"].nunique())},
     }
     write_json(paths.results / f"{ind.id}.json", results)
-    narrative = text.render("indicator", language, r=results, case=case)
+    narrative = text.render("indicator", language, case_dir=wording, r=results, case=case)
     return IndicatorReport(results, narrative, table, quotes, by_type, matrix, files)
 
 

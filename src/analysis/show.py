@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from IPython.display import Image, display
 
 from analysis.chapter import ref
 from analysis.text import labels
+
+if TYPE_CHECKING:  # pandas only for the annotations: the conclusion notebook does not need it
+    import pandas as pd
 
 
 def markdown(text: str) -> None:
