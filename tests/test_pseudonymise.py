@@ -22,3 +22,12 @@ def test_names_inside_other_words_are_left_alone():
 def test_audit_pattern_finds_every_name():
     pat = identity_pattern(KEY)
     assert [m.group(0) for m in pat.finditer("x rahmat y Thu  Ha z")] == ["rahmat", "Thu  Ha"]
+
+
+def test_dotted_capital_i_is_replaced_not_a_crash():
+    # "İ" (Turkish dotted capital I, also typed by some Indonesian keyboards) matches "i" under re's
+    # case folding, but str.casefold() gives "i" plus a combining dot: the lookup must still succeed.
+    from analysis.pseudonymise import pseudonymiser
+    replace = pseudonymiser(KEY)
+    assert replace("Kata RAHMAT HİDAYAT tadi") == "Kata Informan-01 tadi"
+    assert replace("ditandatangani Pak Rahmat.") == "ditandatangani Informan-01."

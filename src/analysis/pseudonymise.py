@@ -70,8 +70,15 @@ def pseudonymiser(identities: Iterable[Identity]) -> Callable[[str], str]:
         subset = candidates(text)
         if not subset:
             return text
-        return pattern(subset).sub(lambda m: table[_squash(m.group("name")).casefold()]
-                                   + (m.group("suffix") or ""), text)
+        return pattern(subset).sub(lambda m: lookup(m.group("name")) + (m.group("suffix") or ""), text)
+
+    # re.IGNORECASE matches "İ" to "i" but str.casefold() turns it into "i" + a combining dot: a
+    # second table folded like the pattern finds those names too.
+    folded = {k.translate(_ASCII_FOLD): v for k, v in table.items()}
+
+    def lookup(found: str) -> str:
+        key = _squash(found).casefold()
+        return table[key] if key in table else folded[_squash(found).translate(_ASCII_FOLD).casefold()]
 
     return replace
 
