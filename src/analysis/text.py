@@ -34,6 +34,7 @@ def _env(language: str, case_dir: str | None) -> jinja2.Environment:
     env.filters["join_words"] = lambda items: join(list(items), language)
     env.filters["number_word"] = lambda n: labels(language)["numbers"].get(int(n), str(n))
     env.filters["lcfirst"] = lcfirst
+    env.filters["counted"] = counted
     env.filters["ordinal"] = lambda n: labels(language)["ordinals"].get(int(n), str(n))
     return env
 
@@ -70,3 +71,14 @@ def lcfirst(words: str) -> str:
     if len(first) > 1 and not first[1:].islower():
         return words
     return words[:1].lower() + words[1:]
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """``n`` with the noun in the number it needs: ``1 | counted("document")`` is "1 document".
+
+    The template names both forms when the plural is irregular
+    (``counted("category", "categories")``); languages without plural
+    inflection (Indonesian) simply give the same word twice or call it with one.
+    """
+    return f"{n} {singular if int(n) == 1 else (plural or singular + 's')}"
+
