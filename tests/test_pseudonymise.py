@@ -31,3 +31,14 @@ def test_dotted_capital_i_is_replaced_not_a_crash():
     replace = pseudonymiser(KEY)
     assert replace("Kata RAHMAT HİDAYAT tadi") == "Kata Informan-01 tadi"
     assert replace("ditandatangani Pak Rahmat.") == "ditandatangani Informan-01."
+
+
+def test_names_with_dotted_i_or_sharp_s_in_the_key_are_replaced():
+    from analysis.config import Identity
+    from analysis.pseudonymise import identity_pattern, pseudonymiser
+    key = (Identity("I3", "Informan-03", ("İlker Yıldız",)), Identity("I4", "Informan-04", ("Jonas Strauß",)))
+    replace = pseudonymiser(key)
+    for text in ("İlker Yıldız said", "ilker yıldız said", "Jonas Strauß said"):
+        out = replace(text)
+        assert out.endswith(" said") and out.startswith("Informan-0"), out
+        assert not identity_pattern(key).search(out)

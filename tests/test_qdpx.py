@@ -372,3 +372,48 @@ def test_project_without_codings_imports_a_case_that_prepares(tmp_path):
     assert report.counts == {"codes": 1, "interviews": 0, "documents": 1, "codings": 0, "warnings": 0}
     tables = prepare(CasePaths(tmp_path / "deep" / "case", tmp_path / "p", tmp_path / "r"))
     assert tables["units"]["text"].tolist() == ["One line.", "Two: lines."]
+
+
+def _two_speaker_project(tmp_path: Path, notes: str = "") -> Path:
+    """Two speakers, no case, no declared interviewer: the import must decide by who speaks first."""
+    text = "Ani: Where did it start?\nBudi: In the harbour.\nAni: And then?\nBudi: The council voted."
+    xml = ('<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+           f'<CodeBook><Codes><Code guid="{_g()}" name="theme" isCodable="true"/></Codes></CodeBook>'
+           f'<Sources><TextSource guid="{_g()}" name="talk"><PlainTextContent>{text}</PlainTextContent>'
+           f'</TextSource></Sources>{notes}</Project>')
+    return _zip(tmp_path / "two.qdpx", {"project.qde": xml})
+
+
+def test_the_interviewer_is_who_speaks_first_on_every_run(tmp_path):
+    import subprocess
+    import sys
+    archive = _two_speaker_project(tmp_path)
+    seen = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):  # set order changes with the hash seed; the result must not
+        target = tmp_path / f"case-{seed}"
+        run = subprocess.run([sys.executable, "-m", "analysis", "import-qdpx", str(archive), "--case", str(target)],
+                             cwd=PROJECT_DIR, capture_output=True, text=True, env={"PYTHONHASHSEED": seed,
+                                                                                   "PATH": "/usr/bin:/bin"})
+        assert run.returncode == 0, run.stderr
+        front = (target / "interviews" / "talk.md").read_text().split("---")[1]
+        seen.add(front)
+    assert len(seen) == 1 and "interviewer: Ani" in seen.pop()
+
+
+@pytest.mark.parametrize("note", [
+    "indicators:\n  - id: [a]\n    kind: criteria\n    label: {en: A}\n    codes: []\n",  # an id that is a list
+    "indicators: [",                                                                      # not YAML
+])
+def test_a_foreign_settings_note_is_ignored_with_a_warning_not_a_crash(tmp_path, note):
+    notes = f'<Notes><Note guid="{_g()}" name="{qdpx.CODEBOOK_NOTE}"><PlainTextContent>{note}</PlainTextContent></Note></Notes>'
+    report = qdpx.import_qdpx(_two_speaker_project(tmp_path, notes), tmp_path / "case")
+    assert any("not readable settings" in w for w in report.warnings)
+    assert (tmp_path / "case" / "codebook.yml").is_file()
+
+
+def test_a_case_note_in_an_unsupported_language_falls_back_to_defaults(tmp_path):
+    notes = (f'<Notes><Note guid="{_g()}" name="{qdpx.CASE_NOTE}"><PlainTextContent>id: x\nlanguage: fr\n'
+             'chapter: {number: 4, title: T}\nrules: {default: {min_informants: 1}}\n</PlainTextContent></Note></Notes>')
+    report = qdpx.import_qdpx(_two_speaker_project(tmp_path, notes), tmp_path / "case")
+    assert any("not readable settings" in w and "language" in w for w in report.warnings)
+    prepare(CasePaths(tmp_path / "case", tmp_path / "p", tmp_path / "r"))  # the defaults build

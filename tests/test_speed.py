@@ -18,7 +18,7 @@ from analysis import autocode, coding
 from analysis.config import Code, Codebook, Identity, Indicator
 from analysis.errors import AnalysisError
 from analysis.language import FUNCTION_WORDS, _VI_LETTERS, _WORD, detect
-from analysis.pseudonymise import ENCLITICS, HONORIFICS, _bare, _flexible, _squash, pseudonymiser
+from analysis.pseudonymise import _ASCII_FOLD, ENCLITICS, HONORIFICS, _bare, _flexible, _lookup, _squash, pseudonymiser
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WHERE = {"path": "codings/x.csv", "line": 3}
@@ -27,12 +27,17 @@ WHERE = {"path": "codings/x.csv", "line": 3}
 # --- pseudonymisation: one alternation of every name, the form replaced ---------------------------------
 
 def plain_pseudonymiser(identities):
-    table = {_bare(n).casefold(): i.pseudonym for i in identities for n in i.names}
+    # One alternation of every name, each name keyed under both foldings (as the module does since İ/ß
+    # names were found unreplaced): the reference for "same replacements", not for the folding itself.
+    table = {}
+    for i in identities:
+        for n in i.names:
+            for key in (_bare(n).translate(_ASCII_FOLD).lower(), _bare(n).casefold()):
+                table.setdefault(key, i.pseudonym)
     names = sorted(table, key=len, reverse=True)
     pattern = re.compile(rf"(?<!\w)(?:(?:{'|'.join(HONORIFICS)})\.?\s+)?(?P<name>{'|'.join(_flexible(n) for n in names)})"
                          rf"(?P<suffix>{'|'.join(ENCLITICS)})?(?!\w)", re.IGNORECASE)
-    return lambda text: pattern.sub(lambda m: table[_squash(m.group("name")).casefold()] + (m.group("suffix") or ""),
-                                    text)
+    return lambda text: pattern.sub(lambda m: _lookup(table, m.group("name")) + (m.group("suffix") or ""), text)
 
 
 KEY = (Identity("1", "P-1", ("Budi Santoso", "Pak Budi", "Budi")), Identity("2", "P-2", ("Nguyễn Văn Anh", "Anh")),

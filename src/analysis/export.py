@@ -406,8 +406,13 @@ def _pandoc(args: Sequence[str], stdin: str | None = None) -> subprocess.Complet
     # Our own subprocess rather than pypandoc.convert_*: the environment is set per call
     # (SOURCE_DATE_EPOCH) without touching os.environ, and a hang ends at a timeout.
     env = {**os.environ, "SOURCE_DATE_EPOCH": source_date_epoch()}
-    out = subprocess.run([exe, *args], input=stdin.encode("utf-8") if stdin is not None else None,
-                         capture_output=True, env=env, timeout=_TIMEOUT)
+    try:
+        out = subprocess.run([exe, *args], input=stdin.encode("utf-8") if stdin is not None else None,
+                             capture_output=True, env=env, timeout=_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise AnalysisError(f"pandoc did not finish within {_TIMEOUT} s") from None
+    except OSError as exc:
+        raise AnalysisError(f"pandoc could not be started ({exc.strerror})", path=exe) from None
     if out.returncode != 0:
         raise AnalysisError(f"pandoc failed: {out.stderr.decode('utf-8', 'replace').strip()[-1500:]}")
     return out
@@ -510,8 +515,11 @@ def _serif_font() -> str | None:
     if not shutil.which("fc-list"):
         return None
     for font in (FONT, "TeX Gyre Termes", "Liberation Serif", "Nimbus Roman"):
-        out = subprocess.run(["fc-list", f"{font}:style=Regular", "family"], capture_output=True, text=True,
-                             timeout=30)
+        try:
+            out = subprocess.run(["fc-list", f"{font}:style=Regular", "family"], capture_output=True, text=True,
+                                 timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            return None  # no font list: xelatex falls back to its default font
         if out.stdout.strip():
             return font
     return None

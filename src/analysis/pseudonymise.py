@@ -31,7 +31,10 @@ def pseudonymiser(identities: Iterable[Identity]) -> Callable[[str], str]:
     table: dict[str, str] = {}
     for ident in identities:
         for name in ident.names:
-            table[_bare(name).casefold()] = ident.pseudonym
+            # Both foldings: re's (İ -> i, the name as written) and casefold's (ß -> ss, the usual
+            # respelling), so that either spelling of the name in a text is found and replaced.
+            for key in (_fold(_bare(name)), _bare(name).casefold()):
+                table.setdefault(key, ident.pseudonym)
     if not table:
         return lambda text: text
     names = sorted(table, key=len, reverse=True)
@@ -70,15 +73,7 @@ def pseudonymiser(identities: Iterable[Identity]) -> Callable[[str], str]:
         subset = candidates(text)
         if not subset:
             return text
-        return pattern(subset).sub(lambda m: lookup(m.group("name")) + (m.group("suffix") or ""), text)
-
-    # re.IGNORECASE matches "İ" to "i" but str.casefold() turns it into "i" + a combining dot: a
-    # second table folded like the pattern finds those names too.
-    folded = {k.translate(_ASCII_FOLD): v for k, v in table.items()}
-
-    def lookup(found: str) -> str:
-        key = _squash(found).casefold()
-        return table[key] if key in table else folded[_squash(found).translate(_ASCII_FOLD).casefold()]
+        return pattern(subset).sub(lambda m: _lookup(table, m.group("name")) + (m.group("suffix") or ""), text)
 
     return replace
 
@@ -94,6 +89,21 @@ def identity_pattern(identities: Iterable[Identity]) -> re.Pattern[str]:
     if not names:
         return re.compile(r"(?!)")
     return re.compile(rf"(?<!\w)(?:{'|'.join(_flexible(n) for n in names)})(?!\w)", re.IGNORECASE)
+
+
+def _lookup(table: dict[str, str], found: str) -> str:
+    found = _squash(found)
+    return table[_fold(found)] if _fold(found) in table else table[found.casefold()]
+
+
+def _fold(name: str) -> str:
+    """A name folded the way re.IGNORECASE compares letters.
+
+    ``str.casefold`` alone turns "İ" into "i" plus a combining dot and "ß"
+    into "ss": a pattern built from such a key never matches the name as the
+    key writes it.
+    """
+    return name.translate(_ASCII_FOLD).lower()
 
 
 def _bare(name: str) -> str:

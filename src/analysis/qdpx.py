@@ -538,7 +538,7 @@ def _resolve(ref: str, archive: Archive) -> str | None:
 def _decode(data: bytes) -> str:
     """Bytes to text without changing a character (positions count in it): UTF-8, UTF-16, cp1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # a truncated last character becomes U+FFFD
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -617,21 +617,25 @@ def _write_case(model: _Project, folder: Path, archive_name: str) -> ImportRepor
 
 
 def _check_notes(model: _Project, warnings: list[str]) -> None:
-    """Keep our settings notes only when they hold what we wrote: a case and a codebook mapping."""
-    for name, needed in ((CASE_NOTE, "language"), (CODEBOOK_NOTE, "indicators")):
+    """Keep our settings notes only when the case's own loaders accept them; else warn and use defaults."""
+    from analysis.config import load_case, load_codebook
+
+    for name, loader in ((CASE_NOTE, load_case), (CODEBOOK_NOTE, load_codebook)):
         if name not in model.notes:
             continue
-        try:
-            data = yaml.safe_load(model.notes[name])
-            ok = isinstance(data, dict) and needed in data
-            if ok and name == CODEBOOK_NOTE:
-                ok = all(isinstance(i, dict) and "id" in i and isinstance(i.get("codes"), list)
-                         and all(isinstance(c, dict) and "id" in c for c in i["codes"]) for i in data["indicators"])
-        except yaml.YAMLError:
-            ok = False
-        if not ok:
+        with tempfile.TemporaryDirectory(prefix="qdpx-note-") as tmp:
+            path = Path(tmp) / "settings.yml"
+            path.write_text(model.notes[name], encoding="utf-8")
+            try:
+                loader(path)
+                problem = ""
+            except AnalysisError as exc:
+                problem = f" ({exc.message}{f' [{exc.field}]' if exc.field else ''})"
+            except Exception as exc:  # noqa: BLE001 - foreign input: any failure means "not our settings"
+                problem = f" ({type(exc).__name__})"
+        if problem:
             del model.notes[name]
-            warnings.append(f"note {name!r} is not readable settings: ignored, defaults written instead")
+            warnings.append(f"note {name!r} is not readable settings{problem}: ignored, defaults written instead")
 
 
 def _assign_ids(sources: list[_Source]) -> dict[int, str]:
@@ -685,7 +689,7 @@ def _structure(text: str, s: _Source, warnings: list[str]) -> tuple[list[_Line],
     first = {k: v for k, v in first.items() if k in speakers}
     declared = s.variables.get("source_type")
     if len(speakers) == 2 and declared != "document":
-        names = [first[k] for k in speakers]
+        names = list(first.values())  # first-appearance order: the same on every run
         interviewer = _interviewer(names, s)
         informant = next(n for n in names if n != interviewer)
         return _turn_lines(text, labelled, {k.casefold() for k in names}, s, warnings), (interviewer, informant)
