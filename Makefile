@@ -89,13 +89,13 @@ $(REPORTS)/notebooks/conclusion.ipynb $(REPORTS)/results/conclusion.json &: note
 chapter: $(CHAPTER) ## Assemble the chapter (HTML, Markdown, DOCX) from the executed notebooks
 
 $(CHAPTER) &: $(EXECUTED) $(REPORTS)/notebooks/conclusion.ipynb $(TABLES) $(RAW_FILES) $(CHAPTER_SRC) $(ENV)
-	$(PY) -m analysis assemble $(ARGS) --formats html,md,docx
+	$(PY) -m analysis assemble $(ARGS)
 
 pdf: $(PDF) ## Print the chapter to PDF (A4, thesis margins) with xelatex or headless Chromium
 
 # From the HTML already built, without rewriting it (the manifest and the DOCX stay up to date).
 $(PDF): $(REPORTS)/chapter/chapter.html $(PKG)/export.py $(ENV)
-	$(PY) -m analysis.export pdf $< $@
+	$(PY) -m analysis pdf $(ARGS)
 	$(PY) -m analysis manifest $(ARGS)
 
 $(MANIFEST): $(CHAPTER) $(TABLES) $(PKG)/manifest.py $(PKG)/provenance.py $(ENV)

@@ -37,3 +37,9 @@ def test_prepare_writes_nothing_when_it_fails(mini_case):
         f.write("T1,MONEY,not in the text at all,1,A,\n")
     assert main(["prepare", "--case", str(mini_case.case), "--processed", str(mini_case.processed)]) == 1
     assert not mini_case.processed.exists() or not any(mini_case.processed.iterdir())
+
+
+def test_command_line_default_formats_are_the_chapters():
+    from analysis import cli
+    from analysis.chapter import DEFAULT_FORMATS
+    assert tuple(cli._DEFAULT_FORMATS.split(",")) == DEFAULT_FORMATS

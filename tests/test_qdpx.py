@@ -95,6 +95,27 @@ def test_export_pseudonymises_codebook_text_too(mini_case, tmp_path):
     assert "Budget, as Person-1 said." in blob and "Moreau" not in blob
 
 
+def test_codebook_export_is_pseudonymised_and_refuses_a_leak(mini_case, tmp_path, monkeypatch):
+    book = mini_case.codebook
+    book.write_text(book.read_text().replace("definition: Budget.", "definition: Budget, as Alice Moreau said."))
+    qdc = qdpx.export_qdc(mini_case, tmp_path / "m.qdc").read_text(encoding="utf-8")
+    assert "Budget, as Person-1 said." in qdc and "Moreau" not in qdc
+    monkeypatch.setattr(qdpx, "pseudonymiser", lambda identities: str)  # a pseudonymiser that misses a name
+    with pytest.raises(AnalysisError, match="identity 'Alice Moreau'"):
+        qdpx.export_qdc(mini_case, tmp_path / "leak.qdc")
+    assert not (tmp_path / "leak.qdc").exists()
+
+
+@pytest.mark.parametrize("export, name", [(qdpx.export_qdpx, "sub/x.qdpx"), (qdpx.export_qdc, "x.qdc")])
+def test_exports_refuse_to_write_into_the_case_folder(mini_case, tmp_path, export, name):
+    before = sorted(p.relative_to(mini_case.case) for p in mini_case.case.rglob("*"))
+    for out in (mini_case.case / name, tmp_path / "elsewhere" / ".." / "case" / name):
+        with pytest.raises(AnalysisError, match="inside the case folder"):
+            export(mini_case, out)
+    assert sorted(p.relative_to(mini_case.case) for p in mini_case.case.rglob("*")) == before
+    assert not (tmp_path / "elsewhere").exists()
+
+
 @needs_schemas
 def test_project_and_codebook_exports_are_valid_against_the_official_schemas(mini_case, tmp_path):
     xmlschema = pytest.importorskip("xmlschema")

@@ -26,5 +26,5 @@ def test_read_checks_the_schema(tmp_path):
 
 
 def test_missing_table_says_how_to_build_it(tmp_path):
-    with pytest.raises(AnalysisError, match="run `make`"):
+    with pytest.raises(AnalysisError, match="processed table missing.*run `make data`"):
         read_table(S, tmp_path)

@@ -1,4 +1,4 @@
-"""Atomic writes: a temporary file beside the target, then a rename.
+"""Atomic writes: a temporary file (or folder) beside the target, then a rename.
 
 A step that fails leaves the old file or nothing, never half a file.
 """
@@ -8,9 +8,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator
+
+from analysis.errors import AnalysisError
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold: no build time in the bytes
 
 
 @contextlib.contextmanager
@@ -44,3 +50,67 @@ def write_bytes(target: str | Path, data: bytes) -> None:
 def write_json(target: str | Path, data: Any) -> None:
     """Write JSON with sorted keys and a final newline, so rebuilds are byte-identical."""
     write_text(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def write_zip(target: str | Path, members: dict[str, bytes]) -> None:
+    """Write a zip whose bytes depend on ``members`` only, atomically.
+
+    Entries are sorted by name, dated :data:`ZIP_DATE`, deflated at level 9
+    and marked as regular files with mode 0644 made on Unix.
+
+    Args:
+        target: The zip file to write.
+        members: Entry name -> bytes.
+    """
+    with atomic_path(target) as tmp:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            for name in sorted(members):
+                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3  # Unix, so that the mode bits below are read as such
+                info.external_attr = 0o100644 << 16
+                z.writestr(info, members[name], compresslevel=9)
+
+
+@contextlib.contextmanager
+def atomic_dir(target: str | Path) -> Iterator[Path]:
+    """Yield a staging folder beside ``target``; rename it onto ``target`` if the block succeeds.
+
+    ``target`` may exist only as an empty folder, which is replaced. The
+    staging folder is always removed; on failure so are the parent folders
+    this call created, so that nothing is left behind.
+
+    Args:
+        target: The folder to create.
+
+    Yields:
+        The staging folder to fill.
+
+    Raises:
+        AnalysisError: when ``target`` is a file or a folder that is not empty
+            (checked before the rename; nothing is changed then).
+    """
+    target = Path(target)
+    made = [p for p in (target.parent, *target.parent.parents) if not p.exists()]  # innermost first
+    target.parent.mkdir(parents=True, exist_ok=True)
+    done = False
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        try:
+            yield staging
+            if target.exists() and (not target.is_dir() or any(target.iterdir())):
+                raise AnalysisError("the target folder exists and is not empty", path=target,
+                                    hint="choose a new folder, or move its contents away first")
+            os.chmod(staging, 0o755)
+            if target.is_dir():
+                target.rmdir()  # empty (checked above): the rename needs the name free on every platform
+            os.replace(staging, target)
+            done = True
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging)
+    finally:
+        if not done:
+            for folder in made:  # leave no empty parents behind either
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()

@@ -20,6 +20,9 @@ HIDDEN_TAGS = {"notebook-only", "parameters", "injected-parameters"}
 _REF = re.compile(r"\[\[(fig|tab):([A-Za-z0-9_.-]+)\]\]")
 
 
+# Built by default; PDF needs xelatex or Chromium, so it is asked for (`make pdf`, --formats ...,pdf).
+DEFAULT_FORMATS = ("html", "md", "docx")
+
 def ref(kind: str, ident: str) -> str:
     """A placeholder for a figure or table number, resolved at assembly."""
     return f"[[{kind}:{ident}]]"
@@ -27,13 +30,18 @@ def ref(kind: str, ident: str) -> str:
 
 def load_results(paths: CasePaths) -> list[dict[str, Any]]:
     """The per-indicator results files, in codebook order."""
-    codebook = load_codebook(paths.codebook)
+    return [json.loads(path.read_text(encoding="utf-8")) for path in results_files(paths)]
+
+
+def results_files(paths: CasePaths) -> list[Path]:
+    """The per-indicator results files, in codebook order; fails naming the first one missing."""
     out = []
-    for ind in codebook.indicators:
+    for ind in load_codebook(paths.codebook).indicators:
         path = paths.results / f"{ind.id}.json"
         if not path.is_file():
-            raise AnalysisError("results file missing", path=path, hint=f"run the notebook for indicator {ind.id}")
-        out.append(json.loads(path.read_text(encoding="utf-8")))
+            raise AnalysisError("results of an indicator missing", path=path,
+                                hint=f"run `python -m analysis indicator {ind.id}` (or `make`) first")
+        out.append(path)
     return out
 
 
@@ -53,7 +61,7 @@ def conclusion(case_dir: str, reports_dir: str, language: str = "") -> str:
     return body
 
 
-def assemble(paths: CasePaths, formats: tuple[str, ...] = ("html", "md")) -> list[Path]:
+def assemble(paths: CasePaths, formats: tuple[str, ...] = DEFAULT_FORMATS) -> list[Path]:
     """Merge the executed notebooks into the chapter and export it.
 
     Sections: heading, one per indicator (codebook order), the conclusion.

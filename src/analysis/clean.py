@@ -94,38 +94,58 @@ def turns(paras: list[tuple[int, str]], speakers: set[str], path: str | Path) ->
     out: list[Turn] = []
     folded = {s.casefold(): s for s in speakers}
     for line, para in paras:
-        stamp = ""
-        body = para
-        m = _TIMESTAMP.match(body)
-        if m:
-            stamp, body = _pad_timestamp(m.group(1)), body[m.end():]
-        lm = _LABEL.match(body)
-        label = next((g for g in lm.groups() if g), None) if lm else None
-        if label is not None and label.strip().casefold() in folded:
-            out.append(Turn(folded[label.strip().casefold()], body[lm.end():].strip(), stamp, line))
+        stamp, label, body_at, speaker_like = parse_label(para)
+        if label is not None and label.casefold() in folded:
+            out.append(Turn(folded[label.casefold()], para[body_at:].strip(),
+                            _pad_timestamp(stamp) if stamp else "", line))
             continue
-        if label is not None and (stamp or _looks_like_speaker(lm, label)):
-            raise AnalysisError(f"unknown speaker {label.strip()!r}; expected one of: {', '.join(sorted(speakers))}",
+        if label is not None and speaker_like:
+            raise AnalysisError(f"unknown speaker {label!r}; expected one of: {', '.join(sorted(speakers))}",
                                 path=path, line=line, hint="labels must match the metadata: the informant name or the interviewer label")
         if not out:
             raise AnalysisError("text before the first speaker turn", path=path, line=line,
                                 hint=f"start turns with one of: {', '.join(sorted(speakers))}")
+        # Not a turn: the paragraph continues the previous one. A label here has no timestamp
+        # (one would make it speaker-like), so only a bare timestamp is dropped.
+        body = para if label is not None else para[body_at:]
         prev = out[-1]
         out[-1] = Turn(prev.speaker, f"{prev.text}\n\n{body}", prev.timestamp, prev.line)
     return out
 
 
-def _looks_like_speaker(match: re.Match, label: str) -> bool:
-    """A bold label, or one to four capitalised words without digits ("Moderator:", "Pak Budi:").
+def parse_label(paragraph: str) -> tuple[str, str | None, int, bool]:
+    """Read the ``[hh:mm:ss]`` timestamp and ``Label:`` (plain or bold) that may open a paragraph.
 
+    A label looks like a speaker when it is bold, follows a timestamp, or is
+    one to four capitalised words without digits ("Moderator:", "Pak Budi:").
     Such a paragraph opening with an unknown name is a mislabelled turn, which
     would otherwise be silently added to the previous speaker's words; an
     ordinary sentence with a colon ("Yang penting: dana") is not mistaken for one.
+
+    Args:
+        paragraph: The paragraph (or line); leading and trailing whitespace is allowed.
+
+    Returns:
+        ``(timestamp, label, body_at, looks_like_speaker)``: the timestamp as
+        written (``""`` if none), the label stripped (``None`` if none), the
+        offset in ``paragraph`` of the words after the label (after the
+        timestamp when there is no label), and whether the label looks like a speaker.
     """
-    if match.group("b") or match.group("b2"):
-        return True
+    lead = len(paragraph) - len(paragraph.lstrip())
+    body = paragraph.strip()
+    at, stamp = 0, ""
+    m = _TIMESTAMP.match(body)
+    if m:
+        stamp, at = m.group(1), m.end()
+    lm = _LABEL.match(body[at:])
+    label = next((g for g in lm.groups() if g), None) if lm else None
+    if label is None:
+        return stamp, None, lead + at, False
     words = label.split()
-    return 1 <= len(words) <= 4 and all(w[0].isupper() and not any(ch.isdigit() for ch in w) for w in words)
+    speaker_like = bool(stamp or lm.group("b") or lm.group("b2")) or (
+        1 <= len(words) <= 4 and all(w[0].isupper() and not any(ch.isdigit() for ch in w) for w in words))
+    rest = body[at + lm.end():]
+    return stamp, label.strip(), lead + at + lm.end() + (len(rest) - len(rest.lstrip())), speaker_like
 
 
 def remove_fillers(text: str, fillers: list[str]) -> str:

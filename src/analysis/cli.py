@@ -11,7 +11,7 @@ from analysis.log import configure, logger
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_DIR, CasePaths
 
 COMMANDS = {}
-DEFAULT_FORMATS = "html,md,docx"  # PDF needs xelatex or Chromium: `make pdf` or --formats ...,pdf
+_DEFAULT_FORMATS = "html,md,docx"  # chapter.DEFAULT_FORMATS, spelled for the command line (no import at start-up)
 
 
 def command(func):
@@ -44,37 +44,25 @@ def prepare(args: argparse.Namespace) -> None:
 @command
 def indicator(args: argparse.Namespace) -> None:
     """Execute the indicator notebook for one indicator (papermill)."""
+    from analysis import schemas
     from analysis.config import load_codebook
     from analysis.notebooks import execute
     paths = _paths(args)
     load_codebook(paths.codebook).indicator(args.id)
-    _require_prepared(paths)
+    schemas.require_tables(paths.processed)  # before a kernel starts
     execute(NOTEBOOKS_DIR / "indicator.ipynb", paths.executed / f"indicator-{args.id}.ipynb",
             {"indicator_id": args.id, "case_dir": _param(paths.case),
              "processed_dir": _param(paths.processed), "reports_dir": _param(paths.reports),
              "language": args.language or ""}, cwd=PROJECT_DIR)
 
 
-def _require_prepared(paths: CasePaths) -> None:
-    """Stop before starting a kernel when the processed tables are not there."""
-    from analysis import schemas
-    for schema in schemas.ALL:
-        table = paths.processed / f"{schema.name}.parquet"
-        if not table.is_file():
-            raise AnalysisError("processed table missing", path=table,
-                                hint="run `make data` (or `python -m analysis prepare`) first")
-
-
 @command
 def conclusion(args: argparse.Namespace) -> None:
     """Execute the conclusion notebook, which reads every indicator's results."""
-    from analysis.config import load_codebook
+    from analysis.chapter import results_files
     from analysis.notebooks import execute
     paths = _paths(args)
-    for ind in load_codebook(paths.codebook).indicators:
-        if not (paths.results / f"{ind.id}.json").is_file():
-            raise AnalysisError("results of an indicator missing", path=paths.results / f"{ind.id}.json",
-                                hint=f"run `python -m analysis indicator {ind.id}` (or `make`) first")
+    results_files(paths)  # every indicator's results, before a kernel starts
     execute(NOTEBOOKS_DIR / "conclusion.ipynb", paths.executed / "conclusion.ipynb",
             {"case_dir": _param(paths.case), "reports_dir": _param(paths.reports),
              "language": args.language or ""}, cwd=PROJECT_DIR)
@@ -84,10 +72,17 @@ def conclusion(args: argparse.Namespace) -> None:
 def assemble(args: argparse.Namespace) -> None:
     """Assemble the executed notebooks into the chapter (HTML, Markdown, DOCX; PDF on request)."""
     from analysis.chapter import assemble as run
-    # `build` and `verify` call this with their own arguments, which have no --formats.
-    formats = tuple(f.strip() for f in (getattr(args, "formats", None) or DEFAULT_FORMATS).split(",") if f.strip())
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     for path in run(_paths(args), formats):
         logger.info("wrote %s", path)
+
+
+@command
+def pdf(args: argparse.Namespace) -> None:
+    """Print the chapter to PDF (A4, thesis margins) from the HTML chapter, with xelatex or headless Chromium."""
+    from analysis.export import export_pdf
+    paths = _paths(args)
+    logger.info("wrote %s", export_pdf(paths.chapter / "chapter.html", paths.chapter / "chapter.pdf"))
 
 
 @command
@@ -144,9 +139,15 @@ def verify(args: argparse.Namespace) -> None:
     """Rebuild the case into a scratch folder and report every output that differs."""
     from analysis.manifest import verify as run
 
+    from analysis.chapter import EXPORTERS
+
+    # The rebuild writes the chapter formats the current outputs hold (a PDF only if one was printed).
+    current = _paths(args).chapter
+    formats = ",".join(f for f in EXPORTERS if (current / f"chapter.{f}").is_file()) or _DEFAULT_FORMATS
+
     def rebuild(paths: CasePaths) -> None:
         scratch = argparse.Namespace(**{**vars(args), "case": paths.case, "processed": paths.processed,
-                                        "reports": paths.reports, "out": None})
+                                        "reports": paths.reports, "out": None, "formats": formats})
         build(scratch)
         manifest(scratch)
 
@@ -205,9 +206,9 @@ def parser() -> argparse.ArgumentParser:
         if name in ("import-qdpx", "export-qdpx", "export-qdc"):
             s.add_argument("file", type=Path, help="the REFI-QDA file to read" if name == "import-qdpx"
                            else "the REFI-QDA file to write")
-        if name == "assemble":
-            s.add_argument("--formats", default=DEFAULT_FORMATS,
-                           help=f"comma-separated chapter formats: html, md, docx, pdf (default: {DEFAULT_FORMATS}; "
+        if name in ("assemble", "build"):
+            s.add_argument("--formats", default=_DEFAULT_FORMATS,
+                           help=f"comma-separated chapter formats: html, md, docx, pdf (default: {_DEFAULT_FORMATS}; "
                                 "pdf needs xelatex or Chromium)")
         s.set_defaults(func=func, id=None)
     return p

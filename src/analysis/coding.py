@@ -232,17 +232,9 @@ def _find(text: str, quote: str, occurrence: int, where: dict) -> tuple[int, int
     the span is of the source's own characters. Overlapping matches count, as
     a reader counting occurrences by eye would count them.
     """
-    words = quote.split()
-    if not words:
+    if not quote.split():
         raise AnalysisError("empty quote", field="quote", **where)
-    # Matching "w1\s+w2\s+..." at every position of the text is matching the words joined by single
-    # spaces in the text whose whitespace runs are single spaces: no regex per quote, one scan per source.
-    collapsed, points, shifts = _collapsed(text)
-    joined = " ".join(words)
-    spans, pos = [], collapsed.find(joined)
-    while pos >= 0:
-        spans.append((_original(pos, points, shifts), _original(pos + len(joined) - 1, points, shifts) + 1))
-        pos = collapsed.find(joined, pos + 1)
+    spans = find_spans(text, quote)
     if not spans:
         raise AnalysisError("quote not found in the cleaned source text", field="quote",
                             hint="the transcript may have been edited: copy the quote again", **where)
@@ -255,6 +247,34 @@ def _find(text: str, quote: str, occurrence: int, where: dict) -> tuple[int, int
         raise AnalysisError(f"quote occurs {len(spans)} time(s), occurrence {occurrence} asked",
                             field="occurrence", **where)
     return spans[occurrence - 1]
+
+
+def find_spans(text: str, quote: str) -> list[tuple[int, int]]:
+    """Every match of ``quote`` in ``text``, overlapping ones included, in order.
+
+    Whitespace in the quote matches any run of whitespace in the text (a
+    quote copied across a line break is found); the spans are of ``text``'s
+    own characters, so a span may be longer than the quote.
+
+    Args:
+        text: The text searched.
+        quote: The words sought; an empty or blank quote matches nowhere.
+
+    Returns:
+        ``(start, end)`` offsets into ``text``, one per match.
+    """
+    words = quote.split()
+    if not words:
+        return []
+    # Matching "w1\s+w2\s+..." at every position of the text is matching the words joined by single
+    # spaces in the text whose whitespace runs are single spaces: no regex per quote, one scan per source.
+    collapsed, points, shifts = _collapsed(text)
+    joined = " ".join(words)
+    spans, pos = [], collapsed.find(joined)
+    while pos >= 0:
+        spans.append((_original(pos, points, shifts), _original(pos + len(joined) - 1, points, shifts) + 1))
+        pos = collapsed.find(joined, pos + 1)
+    return spans
 
 
 @lru_cache(maxsize=256)

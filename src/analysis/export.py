@@ -13,9 +13,8 @@ a second rendering path to keep in step.
   pandoc, then headless Chromium printing the HTML chapter, whose CSS
   ``@page`` rule carries the same margins.
 
-``python -m analysis.export {docx,pdf,reference} SOURCE TARGET`` runs one
-conversion (the Makefile's ``pdf`` target uses it, so printing the PDF does
-not rewrite the HTML it reads).
+``python -m analysis pdf`` prints the PDF from the HTML chapter already
+built (the Makefile's ``pdf`` target), without rewriting the HTML.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from analysis.atomic import atomic_path
+from analysis.atomic import atomic_path, write_zip
 from analysis.errors import AnalysisError
 from analysis.log import logger
 from analysis.paths import PROJECT_DIR
@@ -52,7 +51,6 @@ FONT_SIZES = {"Heading1": "28", "Title": "28"}  # half-points: chapter title 14 
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold: no build time in the bytes
 _TIMEOUT = 300  # seconds; a converter that hangs must not hang `make`
 
 
@@ -88,8 +86,7 @@ def reference_docx(target: str | Path) -> Path:
     parts["word/theme/theme1.xml"] = re.sub(rb'(<a:(?:major|minor)Font>\s*<a:latin typeface=")[^"]*"',
                                             rb'\1' + FONT.encode() + b'"', parts["word/theme/theme1.xml"])
     _add_page_numbers(parts)
-    with atomic_path(target) as tmp:
-        _write_zip(tmp, parts)
+    write_zip(target, parts)  # sorted names: "[Content_Types].xml" first, where Word expects it
     return target
 
 
@@ -273,16 +270,6 @@ def _xml_bytes(root: ET.Element) -> bytes:
     ET.register_namespace("r", R)
     body = ET.tostring(root, encoding="unicode")
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body).encode("utf-8")
-
-
-def _write_zip(path: Path, parts: dict[str, bytes]) -> None:
-    """A zip whose bytes depend on the parts only: sorted names, fixed dates and permissions."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name in sorted(parts):  # "[Content_Types].xml" sorts first, where Word expects it
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, parts[name], compresslevel=9)
 
 
 # --- DOCX -----------------------------------------------------------------------
@@ -630,29 +617,3 @@ def screenshot(html_path: str | Path, target: str | Path, width: int = 1000, hei
             raise AnalysisError(f"{exe} wrote no screenshot")
         shutil.copyfile(shot, out)
     return target
-
-
-# --- command line -------------------------------------------------------------------
-
-_COMMANDS = {"docx": export_docx, "pdf": export_pdf, "reference": lambda _src, target: reference_docx(target)}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.export {docx,pdf} CHAPTER.html TARGET`` or ``reference - TARGET``."""
-    from analysis.log import configure
-
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 3 or argv[0] not in _COMMANDS:
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    configure()
-    try:
-        logger.info("wrote %s", _COMMANDS[argv[0]](argv[1], argv[2]))
-    except AnalysisError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

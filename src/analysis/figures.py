@@ -50,7 +50,15 @@ HEATMAP_MAX_ROWS = 40  # informants drawn at most; a heatmap of hundreds of rows
 
 
 def top_rows(matrix: pd.DataFrame, limit: int) -> pd.DataFrame:
-    """The ``limit`` rows with the largest totals (ties: the first), in their order; all when fewer."""
+    """The ``limit`` rows with the largest totals (ties: the first), in their order; all when fewer.
+
+    Args:
+        matrix: Rows (e.g. informants) by columns of counts.
+        limit: How many rows to keep at most.
+
+    Returns:
+        The kept rows of ``matrix``, in their original order.
+    """
     if len(matrix) <= limit:
         return matrix
     totals = matrix.sum(axis=1).to_numpy()

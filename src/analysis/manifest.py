@@ -57,11 +57,6 @@ def verify(paths: CasePaths, build: Callable[[CasePaths], None]) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="verify-", dir=scratch_root) as tmp:
         fresh = CasePaths(paths.case, Path(tmp) / "processed", Path(tmp) / "reports")
         build(fresh)
-        if (paths.chapter / "chapter.pdf").is_file():
-            # The PDF is optional (`make pdf`): when the current outputs hold one, the rebuild prints one too.
-            from analysis.export import export_pdf
-
-            export_pdf(fresh.chapter / "chapter.html", fresh.chapter / "chapter.pdf")
         problems = []
         for label, old_dir, new_dir in (("processed", paths.processed, fresh.processed),
                                         ("reports", paths.reports, fresh.reports)):

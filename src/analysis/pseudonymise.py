@@ -16,7 +16,6 @@ HONORIFICS = ("bapak", "pak", "ibu", "bu", "mas", "mbak", "uda", "uni", "bang", 
               "mr", "mrs", "ms", "madam", "dr", "drs")
 ENCLITICS = ("nya", "lah", "kah", "pun", "ku", "mu")
 _WORD = re.compile(r"\w+")
-_HEAD = re.compile(r"\w+")
 # The non-ASCII letters that re.IGNORECASE matches to an ASCII letter (Kelvin sign, long s, dotless i,
 # dotted capital I): folded to it, so a word folds to an ASCII name's first word whenever re would match it.
 _ASCII_FOLD = str.maketrans({"\u212a": "k", "\u017f": "s", "\u0131": "i", "\u0130": "i"})
@@ -56,7 +55,7 @@ def pseudonymiser(identities: Iterable[Identity]) -> Callable[[str], str]:
     always: list[str] = []
     by_word: dict[str, set[str]] = {}  # a folded word of a text -> the names that may start there
     for n in names:
-        head = _HEAD.match(n)
+        head = _WORD.match(n)
         if n.isascii() and head:
             for word in (head.group(), *(head.group() + e for e in ENCLITICS)):
                 by_word.setdefault(word, set()).add(n)

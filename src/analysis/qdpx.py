@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import shutil
 import stat
 import tempfile
 import uuid
@@ -36,9 +34,10 @@ import yaml
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from analysis.atomic import atomic_path, write_text
-from analysis.clean import _LABEL, _TIMESTAMP, normalise
-from analysis.coding import CODING_COLUMNS
+from analysis.atomic import ZIP_DATE  # noqa: F401 - re-exported: the date of every entry written
+from analysis.atomic import atomic_dir, write_text, write_zip
+from analysis.clean import normalise, parse_label
+from analysis.coding import CODING_COLUMNS, find_spans
 from analysis.config import load_case, load_codebook, load_identity_key
 from analysis.errors import AnalysisError
 from analysis.ingest import read_transcripts
@@ -55,7 +54,6 @@ ORIGIN = "analysis compendium (REFI-QDA 1.0 export)"
 CASE_NOTE = "analysis: case.yml"
 CODEBOOK_NOTE = "analysis: codebook.yml"
 GUID_NAMESPACE = uuid.UUID("6f0c1d9e-5b8a-4c3e-9f47-2a61d0b7e513")
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 # Limits on untrusted archives.
 MAX_ENTRIES = 10_000
@@ -113,23 +111,8 @@ def import_qdpx(archive: str | Path, case_dir: str | Path) -> ImportReport:
     entries = open_archive(archive)
     project = _parse_xml(entries.read(_project_entry(entries, archive)), archive)
     model = _read_project(project, entries)
-    made = [p for p in (case_dir.parent, *case_dir.parent.parents) if not p.exists()]
-    case_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{case_dir.name}.", suffix=".import", dir=case_dir.parent))
-    done = False
-    try:
-        report = _write_case(model, tmp, archive.name)
-        if case_dir.exists():
-            case_dir.rmdir()
-        os.replace(tmp, case_dir)
-        done = True
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        if not done:
-            for folder in made:  # innermost first: leave no empty parents behind either
-                if folder.is_dir() and not any(folder.iterdir()):
-                    folder.rmdir()
+    with atomic_dir(case_dir) as staging:
+        report = _write_case(model, staging, archive.name)
     report.case = case_dir
     for warning in report.warnings:
         logger.warning("%s", warning)
@@ -145,36 +128,64 @@ def export_qdpx(paths: CasePaths, out: str | Path) -> Path:
     raw transcripts); codings are the anchored codings of every coder, as
     code-point offsets into those texts.
 
+    Args:
+        paths: The case (read only) and its output folders.
+        out: The ``.qdpx`` file to write; not inside the case folder.
+
+    Returns:
+        The path written.
+
     Raises:
-        AnalysisError: for any problem of the case (as the build would), or
-            if a name of the private key would leave in the export.
+        AnalysisError: for any problem of the case (as the build would), an
+            output path inside the case folder, or if a name of the private
+            key would leave in the export; nothing is written then.
     """
     out = Path(out)
+    _outside_case(paths, out)
     xml, files = _build_project(paths)
-    members = {"project.qde": xml, **{f"sources/{name}": data for name, data in files.items()}}
-    with atomic_path(out) as tmp:
-        with zipfile.ZipFile(tmp, "w") as z:
-            for name in sorted(members):
-                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3
-                info.external_attr = 0o100644 << 16
-                z.writestr(info, members[name], compresslevel=9)
+    write_zip(out, {"project.qde": xml, **{f"sources/{name}": data for name, data in files.items()}})
     logger.info("wrote %s (%d sources)", out, len(files))
     return out
 
 
 def export_qdc(paths: CasePaths, out: str | Path) -> Path:
-    """Write the case's codebook as a REFI-QDA codebook (``.qdc``): indicators and their codes."""
+    """Write the case's codebook as a REFI-QDA codebook (``.qdc``): indicators and their codes.
+
+    Labels and definitions are pseudonymised as in :func:`export_qdpx`, and
+    the same check refuses a name of the private key left in them.
+
+    Args:
+        paths: The case (read only) and its output folders.
+        out: The ``.qdc`` file to write; not inside the case folder.
+
+    Returns:
+        The path written.
+
+    Raises:
+        AnalysisError: for an unreadable case or codebook, an output path
+            inside the case folder, or if a name of the private key would
+            leave in the export; nothing is written then.
+    """
     out = Path(out)
+    _outside_case(paths, out)
     case = load_case(paths.case_config)
     codebook = load_codebook(paths.codebook)
-    pseudo = pseudonymiser(load_identity_key(paths.identity_key)) if paths.identity_key.is_file() else str
+    identities = load_identity_key(paths.identity_key) if paths.identity_key.is_file() else ()
     root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NS, "origin": ORIGIN})
-    _codes_xml(ET.SubElement(root, "Codes"), codebook, case, pseudo)
-    write_text(out, _serialise(root).decode("utf-8"))
+    _codes_xml(ET.SubElement(root, "Codes"), codebook, case, pseudonymiser(identities))
+    xml = _serialise(root)
+    _no_identity(identities, [xml])
+    write_text(out, xml.decode("utf-8"))
     logger.info("wrote %s", out)
     return out
+
+
+def _outside_case(paths: CasePaths, out: Path) -> None:
+    """Refuse an output path inside the case folder: the case is read-only input."""
+    case, target = paths.case.resolve(), out.resolve()
+    if target == case or case in target.parents:
+        raise AnalysisError("the export would be written inside the case folder, which is read-only input",
+                            path=out, hint="write it outside the case folder (e.g. under reports/)")
 
 
 class Archive:
@@ -214,6 +225,12 @@ def open_archive(path: str | Path) -> Archive:
     links, encrypted entries, more than ``MAX_ENTRIES`` entries, an unpacked
     size over ``MAX_TOTAL_BYTES``, or out of proportion to the packed size
     (over ``MAX_RATIO`` times, for entries or archives past ``RATIO_FLOOR``).
+
+    Args:
+        path: The archive file (untrusted).
+
+    Returns:
+        The checked entries, read on demand through :meth:`Archive.read`.
 
     Raises:
         AnalysisError: naming the archive and the entry.
@@ -675,7 +692,7 @@ def _structure(text: str, s: _Source, warnings: list[str]) -> tuple[list[_Line],
     raw = [(m.start(), m.end()) for m in re.finditer(r"[^\r\n]+", text) if normalise(m.group())]
     labelled = []
     for start, end in raw:
-        stamp, label, body_at, strong = _label(text[start:end])
+        stamp, label, body_at, strong = parse_label(text[start:end])
         labelled.append((start, end, stamp, label, body_at, strong))
     counts = Counter(lab.casefold() for *_, lab, _, _ in labelled if lab)
     named = {str(v).casefold() for v in (s.variables.get("interviewer"), s.variables.get("_case")) if v}
@@ -704,29 +721,6 @@ def _structure(text: str, s: _Source, warnings: list[str]) -> tuple[list[_Line],
         stripped = text[start:end].strip()
         lines.append(_Line(start + lead, start + lead + len(stripped), n, stripped))
     return lines, None
-
-
-def _label(line: str) -> tuple[str, str | None, int, bool]:
-    """(timestamp, label, offset of the words after it in ``line``, whether the label surely names a
-    speaker: bold, after a timestamp, or one to four capitalised words, as the transcript reader sees it)."""
-    lead = len(line) - len(line.lstrip())
-    body = line.strip()
-    at, stamp = 0, ""
-    m = _TIMESTAMP.match(body)
-    if m:
-        stamp, at = m.group(1), m.end()
-    lm = _LABEL.match(body[at:])
-    label = next((g for g in lm.groups() if g), None) if lm else None
-    if label is None:
-        return stamp, None, lead + at, False
-    strong = bool(stamp or lm.group("b") or lm.group("b2") or _speaker_like(label))
-    rest = body[at + lm.end():]
-    return stamp, label.strip(), lead + at + lm.end() + (len(rest) - len(rest.lstrip())), strong
-
-
-def _speaker_like(label: str) -> bool:
-    words = label.split()
-    return 1 <= len(words) <= 4 and all(w[0].isupper() and not any(c.isdigit() for c in w) for w in words)
 
 
 def _turn_lines(text: str, labelled: list, speakers: set[str], s: _Source, warnings: list[str]) -> list[_Line]:
@@ -877,13 +871,11 @@ def _occurrence(r: dict[str, Any], cleaned: str, units: Any, pseudo: Callable[[s
     """Which occurrence of the cleaned quote in the cleaned source is the selected one: the one
     inside the expected unit nearest to where the selection sits in it."""
     quote = pseudo(normalise(r["quote"]))
-    words = quote.split()
-    if not words or r["_unit"] not in units.index:
+    if not quote.split() or r["_unit"] not in units.index:
         return None
-    pattern = re.compile("(?=(" + r"\s+".join(re.escape(w) for w in words) + "))")
-    spans = [m.start(1) for m in pattern.finditer(cleaned)]
     u = units.loc[r["_unit"]]
-    inside = [(n, p) for n, p in enumerate(spans, start=1) if u["start"] <= p and p + len(quote) <= u["end"] + 1]
+    inside = [(n, a) for n, (a, b) in enumerate(find_spans(cleaned, quote), start=1)
+              if u["start"] <= a and b <= u["end"] + 1]
     if not inside:
         return None
     line: _Line = r["_line"]

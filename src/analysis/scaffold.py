@@ -8,12 +8,9 @@ folder builds into a chapter before anything is changed.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
-from analysis.atomic import write_bytes
+from analysis.atomic import atomic_dir, write_bytes
 from analysis.errors import AnalysisError
 from analysis.log import logger
 from analysis.paths import TEMPLATES_DIR
@@ -56,17 +53,8 @@ def new_case(target: str | Path, skeleton: str | Path = SKELETON) -> list[Path]:
         raise AnalysisError("folder is not empty; new-case never overwrites files", path=target,
                             hint="choose a new folder name, or move its contents away first")
     files = skeleton_files(skeleton)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
+    with atomic_dir(target) as staging:
         for rel in files:
             write_bytes(staging / rel, (Path(skeleton) / rel).read_bytes())
-        os.chmod(staging, 0o755)
-        if target.is_dir():
-            target.rmdir()  # empty (checked above): the rename needs the name free on every platform
-        os.replace(staging, target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
     logger.info("created case folder %s (%d files)", target, len(files))
     return [target / rel for rel in files]

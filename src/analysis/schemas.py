@@ -85,11 +85,22 @@ def write_table(df: pd.DataFrame, schema: Schema, folder: str | Path) -> list[Pa
     return [parquet, csv]
 
 
+def require_tables(folder: str | Path) -> None:
+    """Fail, naming the first one, unless every processed table is in ``folder`` (checked before a kernel starts)."""
+    for schema in ALL:
+        _require(Path(folder) / f"{schema.name}.parquet")
+
+
+def _require(path: Path) -> None:
+    if not path.is_file():
+        raise AnalysisError("processed table missing", path=path,
+                            hint="run `make data` (or `python -m analysis prepare`) first")
+
+
 def read_table(schema: Schema, folder: str | Path) -> pd.DataFrame:
     """Read a table written by :func:`write_table` and check it against its schema."""
     path = Path(folder) / f"{schema.name}.parquet"
-    if not path.is_file():
-        raise AnalysisError("table not found", path=path, hint="run `make` (or `python -m analysis prepare`) first")
+    _require(path)
     import pyarrow
 
     try:

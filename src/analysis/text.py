@@ -79,6 +79,14 @@ def counted(n: int, singular: str, plural: str | None = None) -> str:
     The template names both forms when the plural is irregular
     (``counted("category", "categories")``); languages without plural
     inflection (Indonesian) simply give the same word twice or call it with one.
+
+    Args:
+        n: The number (anything ``int`` accepts).
+        singular: The noun for one.
+        plural: The noun for several; ``singular`` + "s" when not given.
+
+    Returns:
+        The number and the noun, e.g. "3 documents".
     """
     return f"{n} {singular if int(n) == 1 else (plural or singular + 's')}"
 
