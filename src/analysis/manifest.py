@@ -38,7 +38,9 @@ def write_manifest(paths: CasePaths) -> Path:
         "parameters": {"case": _shown(paths.case), "processed": _shown(paths.processed),
                        "reports": _shown(paths.reports)},
         "notes": ["executed notebooks hold their parameters (output folders); verify compares them without "
-                  "the injected-parameters cell"],
+                  "the injected-parameters cell",
+                  "chapter.docx and chapter.pdf are dated with SOURCE_DATE_EPOCH (from the environment, else the "
+                  "time of the last commit): a rebuild at another commit differs in those dates only"],
     }
     target = paths.reports / MANIFEST
     write_json(target, data)
