@@ -11,13 +11,28 @@ from analysis.log import configure, logger
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_DIR, CasePaths
 
 COMMANDS = {}
+ARGUMENTS: dict[str, tuple[tuple[tuple, dict], ...]] = {}  # a command's own arguments, beside the common ones
 _DEFAULT_FORMATS = "html,md,docx"  # chapter.DEFAULT_FORMATS, spelled for the command line (no import at start-up)
 
 
-def command(func):
-    """Register a sub-command; its docstring's first line is its help."""
-    COMMANDS[func.__name__.replace("_", "-")] = func
-    return func
+def command(*arguments: tuple[tuple, dict]):
+    """Register a sub-command with its own arguments (made by :func:`arg`); its docstring's first line is its help."""
+    def register(func):
+        name = func.__name__.replace("_", "-")
+        COMMANDS[name], ARGUMENTS[name] = func, arguments
+        return func
+    return register
+
+
+def arg(*names: str, **options) -> tuple[tuple, dict]:
+    """One argument of a command, as ``argparse.ArgumentParser.add_argument`` takes it."""
+    return names, options
+
+
+_FORMATS = arg("--formats", default=_DEFAULT_FORMATS,
+               help=f"comma-separated chapter formats: html, md, docx, pdf (default: {_DEFAULT_FORMATS}; "
+                    "pdf needs xelatex or Chromium)")
+_WRITTEN = arg("file", type=Path, help="the REFI-QDA file to write")
 
 
 def _paths(args: argparse.Namespace) -> CasePaths:
@@ -34,14 +49,14 @@ def _param(path: Path) -> str:
     return resolved.relative_to(PROJECT_DIR).as_posix() if resolved.is_relative_to(PROJECT_DIR) else str(resolved)
 
 
-@command
+@command()
 def prepare(args: argparse.Namespace) -> None:
     """Ingest, clean, pseudonymise and code the case into the processed tables."""
     from analysis.prepare import prepare as run
     run(_paths(args))
 
 
-@command
+@command(arg("id", help="indicator id from the codebook"))
 def indicator(args: argparse.Namespace) -> None:
     """Execute the indicator notebook for one indicator (papermill)."""
     from analysis import schemas
@@ -56,7 +71,7 @@ def indicator(args: argparse.Namespace) -> None:
              "language": args.language or ""}, cwd=PROJECT_DIR)
 
 
-@command
+@command()
 def conclusion(args: argparse.Namespace) -> None:
     """Execute the conclusion notebook, which reads every indicator's results."""
     from analysis.chapter import results_files
@@ -68,7 +83,7 @@ def conclusion(args: argparse.Namespace) -> None:
              "language": args.language or ""}, cwd=PROJECT_DIR)
 
 
-@command
+@command(_FORMATS)
 def assemble(args: argparse.Namespace) -> None:
     """Assemble the executed notebooks into the chapter (HTML, Markdown, DOCX; PDF on request)."""
     from analysis.chapter import assemble as run
@@ -77,7 +92,7 @@ def assemble(args: argparse.Namespace) -> None:
         logger.info("wrote %s", path)
 
 
-@command
+@command()
 def pdf(args: argparse.Namespace) -> None:
     """Print the chapter to PDF (A4, thesis margins) from the HTML chapter, with xelatex or headless Chromium."""
     from analysis.export import export_pdf
@@ -85,7 +100,7 @@ def pdf(args: argparse.Namespace) -> None:
     logger.info("wrote %s", export_pdf(paths.chapter / "chapter.html", paths.chapter / "chapter.pdf"))
 
 
-@command
+@command(_FORMATS)
 def build(args: argparse.Namespace) -> None:
     """Run every stage in order: prepare, each indicator, conclusion, assemble."""
     from analysis.config import load_codebook
@@ -97,7 +112,7 @@ def build(args: argparse.Namespace) -> None:
     assemble(args)
 
 
-@command
+@command()
 def indicators(args: argparse.Namespace) -> None:
     """Print the indicator ids of the case, one per line (used by the Makefile)."""
     from analysis.config import load_codebook
@@ -105,7 +120,7 @@ def indicators(args: argparse.Namespace) -> None:
         print(ind.id)
 
 
-@command
+@command(arg("dir", type=Path, help="the new case folder (must not exist, or be empty)"))
 def new_case(args: argparse.Namespace) -> None:
     """Start a new case folder: a commented template of every file, which builds at once."""
     from analysis.scaffold import new_case as run
@@ -114,7 +129,7 @@ def new_case(args: argparse.Namespace) -> None:
                 args.dir / "README.md", args.dir)
 
 
-@command
+@command()
 def audit(args: argparse.Namespace) -> None:
     """Fail if any identity from the private key appears in processed data or reports."""
     from analysis.audit import audit as run
@@ -127,14 +142,14 @@ def audit(args: argparse.Namespace) -> None:
     logger.info("audit: no identity from the key in %s or %s", paths.processed, paths.reports)
 
 
-@command
+@command()
 def manifest(args: argparse.Namespace) -> None:
     """Write reports/manifest.json: every output and input with its sha256, versions, parameters."""
     from analysis.manifest import write_manifest
     logger.info("wrote %s", write_manifest(_paths(args)))
 
 
-@command
+@command()
 def verify(args: argparse.Namespace) -> None:
     """Rebuild the case into a scratch folder and report every output that differs."""
     from analysis.manifest import verify as run
@@ -160,7 +175,7 @@ def verify(args: argparse.Namespace) -> None:
     logger.info("verify: every output matches a fresh rebuild")
 
 
-@command
+@command(arg("file", type=Path, help="the REFI-QDA file to read"))
 def import_qdpx(args: argparse.Namespace) -> None:
     """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA) into a new case folder."""
     from analysis.qdpx import import_qdpx as run
@@ -172,14 +187,14 @@ def import_qdpx(args: argparse.Namespace) -> None:
                 report.case / "import-report.md")
 
 
-@command
+@command(_WRITTEN)
 def export_qdpx(args: argparse.Namespace) -> None:
     """Export the case as a REFI-QDA project (.qdpx): pseudonymised texts, codebook, every coder's codings."""
     from analysis.qdpx import export_qdpx as run
     run(_paths(args), args.file)
 
 
-@command
+@command(_WRITTEN)
 def export_qdc(args: argparse.Namespace) -> None:
     """Export the case's codebook as a REFI-QDA codebook (.qdc)."""
     from analysis.qdpx import export_qdc as run
@@ -199,17 +214,8 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--reports", type=Path, help="reports folder (default: reports)")
         s.add_argument("--out", type=Path, help="one output folder: OUT/processed and OUT/reports")
         s.add_argument("--language", help="chapter language (default: the case's)")
-        if name == "indicator":
-            s.add_argument("id", help="indicator id from the codebook")
-        if name == "new-case":
-            s.add_argument("dir", type=Path, help="the new case folder (must not exist, or be empty)")
-        if name in ("import-qdpx", "export-qdpx", "export-qdc"):
-            s.add_argument("file", type=Path, help="the REFI-QDA file to read" if name == "import-qdpx"
-                           else "the REFI-QDA file to write")
-        if name in ("assemble", "build"):
-            s.add_argument("--formats", default=_DEFAULT_FORMATS,
-                           help=f"comma-separated chapter formats: html, md, docx, pdf (default: {_DEFAULT_FORMATS}; "
-                                "pdf needs xelatex or Chromium)")
+        for names, options in ARGUMENTS[name]:
+            s.add_argument(*names, **options)
         s.set_defaults(func=func, id=None)
     return p
 
