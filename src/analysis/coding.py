@@ -26,6 +26,10 @@ from analysis.errors import AnalysisError
 from analysis.progress import progress
 
 CODING_COLUMNS = ("source_id", "code", "quote", "occurrence", "coder", "memo")
+# What a coded passage says about its category. An empty or absent stance
+# means "supports" (older codings files); the method note counts explicit ones.
+STANCES = ("supports", "contradicts", "context")
+CAVEAT_PREFIX = "caveat:"  # a memo starting with this qualifies its category in the chapter
 _ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")  # a whitespace run other than one space
 
 
@@ -52,11 +56,28 @@ def read_codings(folder: str | Path) -> pd.DataFrame:
             for key in ("source_id", "code", "quote", "coder"):
                 if not (row.get(key) or "").strip():
                     raise AnalysisError("missing value", path=path, line=line, field=key)
+            stance = (row.get("stance") or "").strip().lower()
+            if stance and stance not in STANCES:
+                raise AnalysisError(f"unknown stance {_short(stance)!r}; valid values: {', '.join(STANCES)}",
+                                    path=path, line=line, field="stance",
+                                    hint="leave it empty for 'supports'; see docs/case-format.md")
+            memo = (row.get("memo") or "").strip()
             rows.append({"source_id": row["source_id"].strip(), "code": row["code"].strip(),
                          "quote": row["quote"], "occurrence": int(occ) if occ else 0, "coder": row["coder"].strip(),
-                         "memo": (row.get("memo") or "").strip(), "codings_file": path.name, "row": line,
+                         "memo": memo, "stance": stance or "supports", "stance_explicit": bool(stance),
+                         "caveat": is_caveat(memo), "codings_file": path.name, "row": line,
                          "file_path": str(path)})
-    return pd.DataFrame(rows, columns=[*CODING_COLUMNS, "codings_file", "row", "file_path"])
+    return pd.DataFrame(rows, columns=[*CODING_COLUMNS, "stance", "stance_explicit", "caveat", "codings_file", "row",
+                                       "file_path"])
+
+
+def is_caveat(memo: str) -> bool:
+    """Whether a coding memo is marked as a caveat (it starts with ``caveat:``, any case)."""
+    return memo.strip().lower().startswith(CAVEAT_PREFIX)
+
+
+def _short(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebook: Codebook,
@@ -89,7 +110,8 @@ def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebo
         out.append({
             "excerpt_id": f"{r.source_id}:{start}-{end}", "source_id": r.source_id, "unit_id": unit_ids[i],
             "indicator": codes[r.code].indicator, "code": r.code, "coder": r.coder, "start": start, "end": end,
-            "quote": quote, "memo": r.memo, "origin": "manual", "codings_file": r.codings_file, "row": r.row,
+            "quote": quote, "memo": r.memo, "stance": r.stance, "stance_explicit": r.stance_explicit,
+            "caveat": r.caveat, "origin": "manual", "codings_file": r.codings_file, "row": r.row,
         })
     df = pd.DataFrame(out, columns=list(schemas.CODINGS.columns))
     dup = df.duplicated(["coder", "code", "source_id", "start", "end"], keep="first")

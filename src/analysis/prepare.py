@@ -128,8 +128,10 @@ def _documents(paths: CasePaths) -> pd.DataFrame:
         if uncertain not in ("true", "false"):
             raise AnalysisError(f"expected true or false, found {uncertain!r}", path=paths.register,
                                 line=line, field="uncertain")
-        out.append({**{k: (row.get(k) or "").strip() for k in schemas.DOCUMENTS.columns},
-                    "uncertain": uncertain == "true"})
+        fields = {k: (row.get(k) or "").strip() for k in schemas.DOCUMENTS.columns}
+        # Copies of one article or one regulation are one source: they count once toward thresholds.
+        origin = fields["origin"] or fields["source_url"] or fields["doc_id"]
+        out.append({**fields, "uncertain": uncertain == "true", "origin": origin})
     return pd.DataFrame(out, columns=list(schemas.DOCUMENTS.columns))
 
 

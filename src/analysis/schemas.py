@@ -130,13 +130,14 @@ INFORMANTS = Schema("informants", {
 
 DOCUMENTS = Schema("documents", {
     "doc_id": "str", "date": "str", "date_precision": "str", "uncertain": "bool", "type": "str",
-    "title": "str", "source_url": "str", "milestone": "str", "language": "str", "uncertainty_note": "str",
+    "title": "str", "source_url": "str", "origin": "str", "milestone": "str", "language": "str",
+    "uncertainty_note": "str",
 }, key=("doc_id",))
 
 CODINGS = Schema("codings", {
     "excerpt_id": "str", "source_id": "str", "unit_id": "str", "indicator": "str", "code": "str",
-    "coder": "str", "start": "int", "end": "int", "quote": "str", "memo": "str", "origin": "str",
-    "codings_file": "str", "row": "int",
+    "coder": "str", "start": "int", "end": "int", "quote": "str", "memo": "str", "stance": "str",
+    "stance_explicit": "bool", "caveat": "bool", "origin": "str", "codings_file": "str", "row": "int",
 }, key=("coder", "code", "source_id", "start", "end"))
 
 RELIABILITY = Schema("reliability", {
