@@ -57,7 +57,7 @@ def conclusion(case_dir: str, reports_dir: str, language: str = "") -> str:
     body = text.render("conclusion", language, case_dir=str(paths.case), case=case, results=results)
     write_json(paths.results / "conclusion.json", {"language": language, "markdown": body,
                                                     "indicators": [r["indicator"] for r in results],
-                                                    "met": [r["met"] for r in results]})
+                                                    "verdicts": [r["verdict"] for r in results]})
     return body
 
 
@@ -116,10 +116,28 @@ def appendix(paths: CasePaths, case: dict, number: int, section: int) -> str:
     sources = schemas.read_table(schemas.SOURCES, paths.processed).drop(columns=["text"])
     reliability = schemas.read_table(schemas.RELIABILITY, paths.processed)
     documents = schemas.read_table(schemas.DOCUMENTS, paths.processed)
+    codings = schemas.read_table(schemas.CODINGS, paths.processed)
     return text.render("appendix", case["language"], case_dir=str(paths.case), case=case, number=number,
-                       section=section, sources=sources.to_dict("records"),
+                       section=section, sources=sources.to_dict("records"), stances=stance_counts(codings),
+                       same_origin=same_origin(documents),
                        documents=documents.to_dict("records"), reliability=reliability.to_dict("records"),
                        provenance=provenance(paths))
+
+
+def stance_counts(codings: Any) -> list[dict[str, Any]]:
+    """Per coder: codings, how many carry an explicit stance, how many of each stance, and caveat memos."""
+    rows = []
+    for coder, c in codings.groupby("coder", sort=True):
+        rows.append({"coder": coder, "codings": len(c), "explicit": int(c["stance_explicit"].sum()),
+                     **{s: int((c["stance"] == s).sum()) for s in ("supports", "contradicts", "context")},
+                     "caveats": int(c["caveat"].sum())})
+    return rows
+
+
+def same_origin(documents: Any) -> list[list[str]]:
+    """Groups of documents that share one origin (they count as one independent source)."""
+    groups = documents.groupby("origin", sort=False)["doc_id"].apply(sorted)
+    return sorted(g for g in groups if len(g) > 1)
 
 
 def _export_html(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Path]:

@@ -34,8 +34,9 @@ def save(fig: plt.Figure, folder: str | Path, name: str) -> list[Path]:
 
 
 def evidence_bars(table: pd.DataFrame, title: str, labels: dict[str, str]) -> plt.Figure:
-    """Horizontal bars: informants and documents supporting each code."""
-    long = table.melt(id_vars=["label"], value_vars=["informants", "documents"], var_name="kind", value_name="n")
+    """Horizontal bars per code: one bar per count column of ``table`` that ``labels`` names (e.g. informants)."""
+    kinds = [k for k in labels if k in table.columns and k != "label"]
+    long = table.melt(id_vars=["label"], value_vars=kinds, var_name="kind", value_name="n")
     long = long.assign(kind=long["kind"].map(labels))
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.4))
     sns.barplot(data=long, y="label", x="n", hue="kind", ax=ax, palette="crest", orient="h")

@@ -65,7 +65,7 @@ DEFAULT_CASE = {
     "language": "en", "illustrative": False,
     "chapter": {"number": 4, "title": "CONCLUSION", "figure_label": "Figure", "table_label": "Table"},
     "rules": {"default": {"min_informants": 2, "min_documents": 1},
-              "ranking": {"min_informants": 1, "min_documents": 0, "min_supported": 1,
+              "ranking": {"min_informants": 1, "min_documents": 0, "min_contradicting": 1,
                           "rank_by": ["informants", "units", "documents"]}},
 }
 INTERVIEWER_HINTS = re.compile(r"interview|pewawancara|moderator|researcher|peneliti|^(i|q|int)$", re.IGNORECASE)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from analysis import figures, indicators, schemas, text
 from analysis.atomic import write_json
+from analysis.chapter import ref
 from analysis.config import load_case, load_codebook
 from analysis.errors import AnalysisError
 from analysis.paths import CasePaths
@@ -30,6 +31,9 @@ class IndicatorReport:
     narrative: str
     evidence: pd.DataFrame
     quotes: pd.DataFrame
+    contrary: pd.DataFrame
+    caveats: pd.DataFrame
+    sensitivity: pd.DataFrame
     by_source_type: pd.DataFrame
     matrix: pd.DataFrame
     figure_files: dict[str, list[Path]] = field(default_factory=dict)
@@ -61,53 +65,138 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
     words = text.labels(language)
     wording = str(paths.case)  # the case may override any template in <case>/templates/<language>/
 
-    table = indicators.evidence(ind, codings, units, coder, language)
-    table, met, rule = indicators.evaluate(ind, table, case["rules"])
-    quotes = indicators.strongest_quotes(ind, codings, units, sources, coder)
+    documents = schemas.read_table(schemas.DOCUMENTS, paths.processed)
+    mine = indicators.coded(ind, codings, units, documents, coder)
+    evaluation, scenarios = indicators.sensitivity(ind, codings, units, documents, coder, case["rules"], language)
+    table, verdict, rule = evaluation.table, evaluation.verdict, evaluation.rule
+    flips, verdict_flips = indicators.fragility(scenarios, list(table["code"]))
+    others = codings[(codings["coder"] != coder) & (codings["indicator"] == ind.id)]
+    quotes = indicators.strongest_quotes(ind, mine, sources, others)
+    contrary = indicators.contrary_evidence(ind, mine, sources)
+    caveats = indicators.caveats(ind, codings, mine, documents)
     by_type = indicators.by_source_type(ind, codings, units, coder)
     matrix = indicators.informant_matrix(ind, codings, units, coder)
     shown = figures.top_rows(matrix, figures.HEATMAP_MAX_ROWS)  # a readable heatmap, whatever the study's size
 
     label = ind.label.get(language, ind.id)
     figs = {
-        f"{ind.id}-evidence": (figures.evidence_bars(table, label, words["bars"]),
+        f"{ind.id}-evidence": (figures.evidence_bars(_bars(table), label, words["bars"]),
                                text.render("caption_evidence", language, case_dir=wording, label=label)),
         f"{ind.id}-informants": (figures.heatmap(shown, label, words["code"]),
                                  text.render("caption_heatmap", language, case_dir=wording, label=label,
                                              shown=len(shown), total=len(matrix))),
     }
     if ind.timeline:
-        documents = schemas.read_table(schemas.DOCUMENTS, paths.processed)
         figs[f"{ind.id}-timeline"] = (figures.timeline(documents, "",
                                                        words["timeline"]),
                                       text.render("caption_timeline", language, case_dir=wording))
     files = {name: figures.save(fig, paths.figures, name) for name, (fig, _) in figs.items()}
+    caption = dict(case_dir=wording, label=label)
     tables = [
-        {"id": f"{ind.id}-verdict", "caption": text.render("caption_verdict", language, case_dir=wording, label=label)},
-        {"id": f"{ind.id}-quotes", "caption": text.render("caption_quotes", language, case_dir=wording, label=label)},
-        {"id": f"{ind.id}-sources", "caption": text.render("caption_sources", language, case_dir=wording, label=label)},
+        {"id": f"{ind.id}-verdict", "caption": text.render("caption_verdict", language, **caption)},
+        {"id": f"{ind.id}-quotes", "caption": text.render("caption_quotes", language, **caption)},
+        {"id": f"{ind.id}-contrary", "caption": text.render("caption_contrary", language, **caption)},
+        {"id": f"{ind.id}-caveats", "caption": text.render("caption_caveats", language, **caption)},
+        {"id": f"{ind.id}-sensitivity", "caption": text.render("caption_sensitivity", language, **caption)},
+        {"id": f"{ind.id}-sources", "caption": text.render("caption_sources", language, **caption)},
     ]
-    codes = [
-        {**{k: _plain(v) for k, v in row.items()},
-         "recommendation": ind.codes[[c.id for c in ind.codes].index(row["code"])].recommendation.get(language, "")}
-        for row in table.to_dict("records")
-    ]
+    for t in tables:
+        t["ref"] = ref("tab", t["id"])  # resolved to "Tabel 4.2" when the chapter is assembled
+    recommendation = {c.id: c.recommendation.get(language, "") for c in ind.codes}
+    codes = [{**{k: _plain(v) for k, v in row.items()}, "recommendation": recommendation[row["code"]],
+              "fragile": bool(flips[row["code"]]), "flips": flips[row["code"]]}
+             for row in table.to_dict("records")]
     results = {
-        "indicator": ind.id, "kind": ind.kind, "label": label, "met": met, "rule": rule, "coder": coder,
+        "indicator": ind.id, "kind": ind.kind, "label": label, "verdict": verdict, "rule": rule, "coder": coder,
         "language": language, "codes": codes,
+        "ranking": evaluation.ranking,
         "quotes": quotes.to_dict("records"),
+        "contrary": contrary.to_dict("records"),
+        "caveats": caveats.to_dict("records"),
+        "sensitivity": {"fragile": bool(verdict_flips), "verdict_flips": verdict_flips, "scenarios": scenarios},
         "figures": [{"id": name, "caption": cap, "files": [p.name for p in files[name]]}
                     for name, (_, cap) in figs.items()],
         "tables": tables,
-        "totals": {"units": int(table["units"].sum()),
-                   "informants": int(matrix.loc[matrix.sum(axis=1) > 0].shape[0]),
-                   "documents": int(codings[(codings["coder"] == coder) & (codings["indicator"] == ind.id)
-                                            & codings["source_id"].isin(sources.loc[sources["source_type"] == "document", "source_id"])]
-                                    ["source_id"].nunique())},
+        "totals": indicators.totals(mine),
     }
+    by_id = {s["id"]: s for s in scenarios}
+    results["sensitivity"]["verdict_flips_text"] = scenario_names([by_id[f] for f in verdict_flips], words)
     write_json(paths.results / f"{ind.id}.json", results)
     narrative = text.render("indicator", language, case_dir=wording, r=results, case=case)
-    return IndicatorReport(results, narrative, table, quotes, by_type, matrix, files)
+    return IndicatorReport(results, narrative, verdict_table(results, words), quotes_table(quotes, words),
+                           quotes_table(contrary, words), caveats_table(caveats, results, words),
+                           sensitivity_table(results, words), by_type, matrix, files)
+
+
+def verdict_table(results: dict[str, Any], words: dict[str, Any]) -> pd.DataFrame:
+    """The evidence and state of each category, as the chapter shows it.
+
+    Documents read "n (m)": n documents from m independent sources. A
+    ranking has a rank column and no "required" column (nothing is required
+    of an obstacle).
+    """
+    rows = []
+    for c in results["codes"]:
+        row = {"code": c["code"], "label": c["label"]}
+        if results["kind"] != "ranking":
+            row["required"] = c["required"]
+        row.update({"informants": c["informants"], "documents": _docs(c["documents"], c["independent"]),
+                    "contra_informants": c["contra_informants"],
+                    "contra_documents": _docs(c["contra_documents"], c["contra_independent"]),
+                    "context_units": c["context_units"], "state": words["states"][c["state"]]})
+        if results["kind"] == "ranking":
+            row["rank"] = c["rank"] or "—"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def quotes_table(quotes: pd.DataFrame, words: dict[str, Any]) -> pd.DataFrame:
+    """Quotes with their stance in words, without the unit id (the excerpt id locates them)."""
+    return quotes.drop(columns=["unit_id"]).assign(stance=quotes["stance"].map(words["stances"]))
+
+
+def caveats_table(caveats: pd.DataFrame, results: dict[str, Any], words: dict[str, Any]) -> pd.DataFrame:
+    """Caveats under the category they qualify, with where they come from."""
+    labels = {c["code"]: c["label"] for c in results["codes"]}
+    return pd.DataFrame({"label": caveats["code"].map(labels), "source": caveats["source"],
+                         "kind": caveats["kind"].map(words["caveat_kinds"]), "note": caveats["note"]})
+
+
+def sensitivity_table(results: dict[str, Any], words: dict[str, Any]) -> pd.DataFrame:
+    """Per category (and for the verdict or ranking): robust or fragile, and under which changes it flips."""
+    scenarios = {s["id"]: s for s in results["sensitivity"]["scenarios"]}
+    rows = [{"label": c["label"], "state": words["states"][c["state"]],
+             "robustness": words["fragile"] if c["fragile"] else words["robust"],
+             "flips": scenario_names([scenarios[f] for f in c["flips"]], words)} for c in results["codes"]]
+    verdict = words["verdicts"][results["verdict"]] if results["verdict"] else words["ranking_row"]
+    rows.append({"label": f"({words['verdict_row']})", "state": verdict,
+                 "robustness": words["fragile"] if results["sensitivity"]["fragile"] else words["robust"],
+                 "flips": scenario_names([scenarios[f] for f in results["sensitivity"]["verdict_flips"]], words)})
+    return pd.DataFrame(rows)
+
+
+def scenario_names(scenarios: list[dict[str, Any]], words: dict[str, Any]) -> str:
+    """Scenarios of the sensitivity check in the chapter's words; informants left out are named in one phrase."""
+    if not scenarios:
+        return "—"
+    phrases = [words["scenarios"][s["name"] if s["group"] == "threshold" else s["group"]].format(
+        name=s["name"], value=s["value"]) for s in scenarios if s["group"] != "leave_out"]
+    left_out = [s["name"] for s in scenarios if s["group"] == "leave_out"]
+    if left_out:
+        names = ", ".join(left_out[:-1]) + f" {words['or']} " + left_out[-1] if len(left_out) > 1 else left_out[0]
+        phrases.append(words["scenarios"]["leave_out"].format(name=names))
+    return "; ".join(phrases)
+
+
+def _docs(documents: int, independent: int) -> str:
+    return str(documents) if documents == independent else f"{documents} ({independent})"
+
+
+def _bars(table: pd.DataFrame) -> pd.DataFrame:
+    """Per category: supporting informants, supporting independent document sources, contradicting sources."""
+    return pd.DataFrame({"label": table["label"], "informants": table["informants"],
+                         "documents": table["independent"],
+                         "contradicting": table["contra_informants"] + table["contra_independent"]})
 
 
 def _plain(value: Any) -> Any:
