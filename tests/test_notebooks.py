@@ -36,7 +36,7 @@ def test_indicator_template_runs_on_the_mini_case(mini_case):
     out = execute(NOTEBOOKS_DIR / "indicator.ipynb", mini_case.executed / "indicator-setup.ipynb",
                   _params(mini_case), PROJECT_DIR)
     result = json.loads((mini_case.results / "setup.json").read_text())
-    assert result["met"] is True
+    assert result["verdict"] == "met"
     assert {f["id"] for f in result["figures"]} == {"setup-evidence", "setup-informants", "setup-timeline"}
     assert (mini_case.figures / "setup-evidence.svg").is_file()
     nb = json.loads(out.read_text())
