@@ -312,6 +312,15 @@ def _(case):
     return PREPARE
 
 
+@trigger("stance-unknown")
+def _(case):
+    path = case / "codings" / "coder-B.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = [lines[0] + ",stance", *(line + "," for line in lines[1:])]
+    path.write_text("\n".join(rows) + "\nT1,AGREEMENT,The agreement was signed in 2016,1,B,,maybe\n", encoding="utf-8")
+    return PREPARE
+
+
 @trigger("coding-source-unknown")
 def _(case):
     _append(case / "codings" / "coder-B.csv", "T7,AGREEMENT,The agreement was signed in 2016,1,B,\n")
