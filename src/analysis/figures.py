@@ -39,7 +39,10 @@ def evidence_bars(table: pd.DataFrame, title: str, labels: dict[str, str]) -> pl
     long = table.melt(id_vars=["label"], value_vars=kinds, var_name="kind", value_name="n")
     long = long.assign(kind=long["kind"].map(labels))
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.4))
-    sns.barplot(data=long, y="label", x="n", hue="kind", ax=ax, palette="crest", orient="h")
+    # Support in two greens, contradiction in red: the reader must not take one for the other.
+    colours = dict(zip(kinds, ("#6aa58e", "#2e6f62", "#c0504d")))
+    palette = {labels[k]: colours[k] for k in kinds}
+    sns.barplot(data=long, y="label", x="n", hue="kind", ax=ax, palette=palette, orient="h")
     ax.set(xlabel=labels["count"], ylabel="", title=title)
     ax.legend(title="", loc="lower right")
     ax.xaxis.get_major_locator().set_params(integer=True)
