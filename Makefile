@@ -48,7 +48,7 @@ INDICATOR_SRC := $(NOTEBOOK_SRC) $(addprefix $(PKG)/,report.py indicators.py fig
 CHAPTER_SRC := $(addprefix $(PKG)/,chapter.py export.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
 # The indicator ids come from the codebook: a generated makefile, remade when it changes.
-NO_BUILD_GOALS := help clean lab env lock new-case bench
+NO_BUILD_GOALS := help clean lab env lock new-case bench diff
 ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
 -include $(PROCESSED)/.indicators.mk
 endif
@@ -61,7 +61,7 @@ EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
 CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md $(REPORTS)/chapter/chapter.docx
 PDF      := $(REPORTS)/chapter/chapter.pdf
 
-.PHONY: all help env data indicators conclusion chapter pdf audit verify test lab clean lock new-case bench
+.PHONY: all help env data indicators conclusion chapter pdf audit verify diff test lab clean lock new-case bench
 MANIFEST := $(REPORTS)/manifest.json
 
 all: $(CHAPTER) $(MANIFEST) ## Build the chapter of the case (default: the example) — sets up the environment first
@@ -103,6 +103,9 @@ $(MANIFEST): $(CHAPTER) $(TABLES) $(PKG)/manifest.py $(PKG)/provenance.py $(ENV)
 
 verify: $(MANIFEST) ## Rebuild into a scratch folder and report every output that differs (with diffs)
 	$(PY) -m analysis verify $(ARGS)
+
+diff: $(ENV) ## Compare two builds by findings first: make diff OLD=dir NEW=dir (or CODERS=1 for coder B vs A)
+	$(PY) -m analysis diff $(if $(CODERS),--coders $(ARGS),$(OLD) $(NEW)) $(if $(HTML),--html $(HTML))
 
 audit: $(CHAPTER) ## Check that no identity from the private key reached any output
 	$(PY) -m analysis audit $(ARGS)

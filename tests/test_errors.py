@@ -321,6 +321,16 @@ def _(case):
     return PREPARE
 
 
+@trigger("diff-needs-two-builds")
+def _(case):
+    return ["diff"]
+
+
+@trigger("diff-not-a-build")
+def _(case):
+    return ["diff", str(case), str(case)]
+
+
 @trigger("coding-source-unknown")
 def _(case):
     _append(case / "codings" / "coder-B.csv", "T7,AGREEMENT,The agreement was signed in 2016,1,B,\n")

@@ -32,3 +32,15 @@ def test_manifest_then_verify_passes_then_shows_a_changed_table_as_a_diff(built,
     err = capsys.readouterr().err
     assert "processed/codings.csv: differs from the rebuild" in err
     assert "-T1:159-202" in err and "EDITED BY HAND" in err
+
+
+def test_verify_leads_with_the_findings_that_differ(built, capsys):
+    results = built.reports / "results" / "setup.json"
+    data = json.loads(results.read_text())
+    data["verdict"] = "not_met"  # a results file edited by hand: the rebuild disagrees on a verdict
+    results.write_text(json.dumps(data))
+    assert main(args(built, "verify")) == 1
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if not line.startswith("INFO")]
+    assert lines[0] == "findings-level summary (current outputs → fresh rebuild):"
+    assert lines[1] == "setup: verdict not met → met"

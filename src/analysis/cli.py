@@ -175,6 +175,32 @@ def verify(args: argparse.Namespace) -> None:
     logger.info("verify: every output matches a fresh rebuild")
 
 
+@command(arg("old", type=Path, nargs="?", help="output folder of the earlier build (holding processed/ and reports/)"),
+         arg("new", type=Path, nargs="?", help="output folder of the later build"),
+         arg("--coders", action="store_true",
+             help="compare the findings of the other coders (on the sources they coded) with the primary coder's, "
+                  "for the build in OLD (default: the current outputs)"),
+         arg("--html", type=Path, help="also write the comparison as an HTML page here"))
+def diff(args: argparse.Namespace) -> None:
+    """What changed between two builds: verdicts, rankings, counts, quotes first; then inputs; then files."""
+    from analysis import diff as compare
+    from analysis.atomic import write_text
+
+    if args.coders:
+        build = (args.old / "processed", args.old / "reports") if args.old else \
+            (_paths(args).processed, _paths(args).reports)
+        result, title = compare.coder_comparison(build), "Findings by coder"
+    else:
+        if args.old is None or args.new is None:
+            raise AnalysisError("give two output folders to compare", field="old, new",
+                                hint="python -m analysis diff OLD_OUT NEW_OUT (or --coders)")
+        result, title = compare.compare(args.old, args.new), f"What changed: {args.old} → {args.new}"
+    sys.stdout.write(compare.render_text(result))
+    if args.html:
+        write_text(args.html, compare.render_html(result, title))
+        logger.info("wrote %s", args.html)
+
+
 @command(arg("file", type=Path, help="the REFI-QDA file to read"))
 def import_qdpx(args: argparse.Namespace) -> None:
     """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA) into a new case folder."""

@@ -59,7 +59,13 @@ def verify(paths: CasePaths, build: Callable[[CasePaths], None]) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="verify-", dir=scratch_root) as tmp:
         fresh = CasePaths(paths.case, Path(tmp) / "processed", Path(tmp) / "reports")
         build(fresh)
-        problems = []
+        from analysis import diff
+
+        # Findings first: a reviewer asks whether a verdict, count or quote changed, then which bytes.
+        findings = diff.compare((paths.processed, paths.reports), (fresh.processed, fresh.reports))
+        problems = [] if not findings.headline and not findings.findings and not findings.inputs else [
+            "findings-level summary (current outputs → fresh rebuild):\n" + diff.render_text(
+                diff.Difference(findings.headline, findings.findings, findings.inputs)).rstrip()]
         for label, old_dir, new_dir in (("processed", paths.processed, fresh.processed),
                                         ("reports", paths.reports, fresh.reports)):
             old, new = _files(old_dir), _files(new_dir)
