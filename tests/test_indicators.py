@@ -97,11 +97,21 @@ def test_a_denial_coded_contradicts_makes_a_supported_category_contested():
     assert ev.verdict == NOT_MET  # the only required category is no longer supported
 
 
-def test_contradiction_without_enough_support_is_contradicted():
+def test_contradiction_without_any_support_is_contradicted():
     c = Case().doc("D1")
-    c.code("I1", "Ana", "C0")
+    c.code("I1", "Ana", "C0", stance="context")
     c.code("D1", "", "C0", stance="contradicts")
     assert states_of(c.judge(indicator()))["C0"] == CONTRADICTED
+
+
+def test_support_below_its_thresholds_against_a_denial_is_contested_not_contradicted():
+    """The same yardstick on both sides: one source for, one against, is a dispute, not a refutation."""
+    c = Case().doc("D1")
+    c.code("I1", "Ana", "C0")  # one informant: short of min_informants 2, but present
+    c.code("D1", "", "C0", stance="contradicts")
+    assert states_of(c.judge(indicator()))["C0"] == CONTESTED
+    rules = {"default": {**CRITERIA["default"], "min_contradicting": 2}}
+    assert states_of(c.judge(indicator(), rules))["C0"] == INSUFFICIENT  # neither side present at 2
 
 
 def test_a_mention_is_not_support_context_counts_for_neither_side():
@@ -262,7 +272,8 @@ def test_a_verdict_resting_on_one_informant_is_fragile():
     assert base.verdict == MET
     flips, verdict_flips = fragility(records, ["C0", "C1"])
     # C0 has exactly 2 informants and 1 document: raising either threshold, or leaving out Ana or Budi, flips it.
-    assert set(verdict_flips) == {"min_informants=3", "min_documents=2", "without=Ana", "without=Budi"}
+    assert set(verdict_flips) == {"min_informants=3", "min_documents=2", "without=Ana", "without=Budi",
+                                  "without_document=D1"}
     assert flips["C1"] == ["min_informants=1"]  # C1 (1 informant, 1 document) supported at a lower threshold
     assert "min_informants=1" not in verdict_flips  # ...which does not change the verdict
 
@@ -307,8 +318,46 @@ def test_ranking_fragility_is_about_the_supported_set_and_the_first_rank():
     by_id = {r["id"]: r for r in records}
     assert base.ranking == ["C0", "C1"]
     assert by_id["without=Ana"]["verdict_changed"]  # C1 drops out of the supported set
-    assert not by_id["without=Citra"]["verdict_changed"]  # C0 still first, both still supported...
-    assert "C0" in by_id["without=Citra"]["changed"] or by_id["without=Citra"]["ranks"]["C0"] == 1
+    assert not by_id["without=Citra"]["verdict_changed"]  # C0 still first, both still supported
+    assert by_id["without=Citra"]["changed"] == [] and by_id["without=Citra"]["rank_shifted"] == []
+
+
+def test_a_rank_swap_is_a_shift_not_a_change_of_state():
+    c = Case()
+    for who in ("Ana", "Budi", "Citra"):
+        c.code(f"I-{who}", who, "C0")
+    for who in ("Ana", "Ana", "Budi", "Dewi"):
+        c.code(f"I-{who}", who, "C1")  # C1: 3 informants, 4 units; C0: 3 informants, 3 units
+    base, records = run_sensitivity(c, indicator("ranking", (False, False)), RANKING)
+    by_id = {r["id"]: r for r in records}
+    assert base.ranking == ["C1", "C0"]
+    swap = by_id["without=Dewi"]  # C1 falls to 2 informants: C0 moves up, both stay supported
+    assert swap["changed"] == [] and sorted(swap["rank_shifted"]) == ["C0", "C1"] and swap["verdict_changed"]
+    assert by_id["without=Citra"]["rank_shifted"] == []
+    assert "without=Dewi" in ind_mod.rank_shifts(records, ["C0", "C1"])["C0"]
+    assert ind_mod.fragility(records, ["C0", "C1"])[0]["C0"] == ["min_documents=1"]  # no document at all
+
+
+def test_leaving_out_one_independent_document_source_drops_all_its_copies():
+    c = Case().doc("D1", origin="same").doc("D2", origin="same")
+    for who in ("Ana", "Budi"):
+        c.code(f"I-{who}", who, "C0")
+    c.code("D1", "", "C0")
+    c.code("D2", "", "C0")
+    _, records = run_sensitivity(c, indicator(required=(True,)))
+    by_id = {r["id"]: r for r in records}
+    assert by_id["without_document=D1/D2"]["verdict"] == NOT_MET
+
+
+def test_without_caveated_codings_is_a_scenario_only_when_there_are_caveats():
+    c = supported_case()
+    _, records = run_sensitivity(c, indicator())
+    assert "without_caveated" not in {r["id"] for r in records}
+    c.code("I2", "Budi", "C0", memo="caveat: second-hand")
+    c.codings = [x for x in c.codings if not (x["source_id"] == "I2" and not x["caveat"])]
+    _, records = run_sensitivity(c, indicator())
+    by_id = {r["id"]: r for r in records}
+    assert by_id["without_caveated"]["states"]["C0"] == INSUFFICIENT
 
 
 # --- quotes, contrary evidence, caveats -----------------------------------------------------------------------
@@ -379,9 +428,28 @@ def test_caveats_from_memos_of_any_coder_and_register_notes_of_coded_documents()
     c.code("D1", "", "C0")
     codings, units, docs, _ = c.tables()
     out = caveats(indicator(), codings, coded(indicator(), codings, units, docs, "A"), docs)
-    assert list(zip(out["code"], out["kind"], out["note"])) == [
-        ("C0", "memo", "no LOI text found"), ("C0", "memo", "second-hand"), ("C0", "register", "date uncertain"),
-        ("C1", "register", "date uncertain")]
+    assert list(zip(out["code"], out["kind"], out["coder"], out["note"])) == [
+        ("C0", "memo", "A", "no LOI text found"), ("C0", "memo", "B", "second-hand"),
+        ("C0", "register", "", "date uncertain"), ("C1", "register", "", "date uncertain")]
+
+
+def test_a_register_note_does_not_qualify_a_category_the_document_is_only_context_for():
+    c = Case().doc("D1", note="date uncertain")
+    c.code("D1", "", "C0", stance="context")
+    c.code("D1", "", "C1", stance="contradicts")
+    codings, units, docs, _ = c.tables()
+    out = caveats(indicator(), codings, coded(indicator(), codings, units, docs, "A"), docs)
+    assert list(out["code"]) == ["C1"]
+
+
+def test_supporting_totals_count_only_supporting_evidence_of_the_named_categories():
+    c = supported_case()
+    c.code("I3", "Citra", "C0", stance="context")
+    c.code("I4", "Dewi", "C0", stance="contradicts")
+    codings, units, docs, _ = c.tables()
+    rows = coded(indicator(), codings, units, docs, "A")
+    assert ind_mod.supporting_totals(rows, ["C0"]) == {"units": 3, "informants": 2, "documents": 1,
+                                                       "independent": 1}
 
 
 def test_codebook_indicator_defaults_to_the_first_and_validates_type():
@@ -392,10 +460,11 @@ def test_codebook_indicator_defaults_to_the_first_and_validates_type():
         ind_mod.codebook_indicator(cb, 3)
 
 
-def test_source_type_and_informant_tables_count_distinct_units():
+def test_source_type_and_informant_tables_count_distinct_supporting_units():
     c = supported_case()
     unit = c.code("I3", "Citra", "C0")
     c.code("I3", "Citra", "C0", unit=unit, stance="context")
+    c.code("I4", "Dewi", "C0", stance="contradicts")
     codings, units, _, _ = c.tables()
     by_type = ind_mod.by_source_type(indicator(), codings, units, "A")
     assert by_type.loc["C0", "interview"] == 3 and by_type.loc["C0", "news"] == 1

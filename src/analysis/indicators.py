@@ -124,6 +124,15 @@ def totals(coded_rows: pd.DataFrame) -> dict[str, int]:
     return out
 
 
+def supporting_totals(coded_rows: pd.DataFrame, codes: list[str]) -> dict[str, int]:
+    """Distinct informants, documents and independent sources whose supporting codings back ``codes``.
+
+    What a sentence "n informants and m documents show X and Y" may count:
+    only supporting evidence, only for the categories it names.
+    """
+    return _side(coded_rows[(coded_rows["stance"] == "supports") & coded_rows["code"].isin(codes)])
+
+
 def rule_for(indicator: Indicator, rules: dict[str, Any]) -> dict[str, Any]:
     """The thresholds for an indicator: built-in defaults, then ``default``, then the rule named like its kind."""
     return {**DEFAULT_RULE, **rules.get("default", {}), **rules.get(indicator.kind, {})}
@@ -132,12 +141,18 @@ def rule_for(indicator: Indicator, rules: dict[str, Any]) -> dict[str, Any]:
 def evaluate(indicator: Indicator, table: pd.DataFrame, rules: dict[str, Any]) -> Evaluation:
     """Give every category a state and the indicator its verdict.
 
-    A category is *supported* when its supporting evidence reaches
-    ``min_informants`` informants and ``min_documents`` independent document
-    sources; its contradicting evidence reaches the threshold when at least
-    ``min_contradicting`` independent sources (informants plus document
-    origins) contradict it. Both reached: *contested*; only contradiction:
-    *contradicted*; neither: *insufficient* (not enough evidence).
+    A side of the evidence *is present* when at least ``min_contradicting``
+    independent sources (informants plus document origins) take it; the
+    same yardstick serves both sides. A category is:
+
+    * *supported* when its supporting evidence reaches ``min_informants``
+      informants and ``min_documents`` independent document sources and no
+      contradicting evidence is present;
+    * *contested* when contradicting evidence is present and so is
+      supporting evidence (whether or not support reaches its thresholds);
+    * *contradicted* when contradicting evidence is present and supporting
+      evidence is not;
+    * *insufficient* (not enough evidence) otherwise.
 
     Args:
         indicator: The indicator.
@@ -157,8 +172,10 @@ def evaluate(indicator: Indicator, table: pd.DataFrame, rules: dict[str, Any]) -
 def states(table: pd.DataFrame, rule: dict[str, Any]) -> pd.Series:
     """The state of each category of an evidence table under a rule (see :func:`evaluate`)."""
     support = (table["informants"] >= rule["min_informants"]) & (table["independent"] >= rule["min_documents"])
+    some_support = (table["informants"] + table["independent"]) >= rule["min_contradicting"]
     against = (table["contra_informants"] + table["contra_independent"]) >= rule["min_contradicting"]
-    return pd.Series([_state(bool(s), bool(a)) for s, a in zip(support, against)], index=table.index, dtype=object)
+    return pd.Series([_state(bool(s), bool(p), bool(a)) for s, p, a in zip(support, some_support, against)],
+                     index=table.index, dtype=object)
 
 
 @kind("criteria")
@@ -215,13 +232,16 @@ def sensitivity(indicator: Indicator, codings: pd.DataFrame, units: pd.DataFrame
 
     Variations: each threshold one lower and one higher (within its range);
     each other coder's codings in place of the primary coder's on the sources
-    that coder coded; each informant left out in turn.
+    that coder coded; each informant left out in turn; each independent
+    document source left out in turn; and without the codings whose memo is
+    a caveat (second-hand accounts, missing originals...).
 
     Returns:
         The base evaluation and one record per scenario: its id, group, name,
-        value, verdict, states and ranks per code, the codes whose state or
-        rank changed, and whether the verdict changed (for a ranking: the set
-        of supported obstacles or the first-ranked one).
+        value, verdict, states and ranks per code, the codes whose state
+        changed (``changed``), the codes whose state stayed but whose rank moved
+        (``rank_shifted``), and whether the verdict changed (for a ranking: the
+        set of supported obstacles or the first-ranked one).
     """
     base_rows = coded(indicator, codings, units, documents, coder)
     base = evaluate(indicator, evidence(indicator, base_rows, language), rules)
@@ -233,9 +253,14 @@ def sensitivity(indicator: Indicator, codings: pd.DataFrame, units: pd.DataFrame
 
 
 def fragility(records: list[dict[str, Any]], codes: list[str]) -> tuple[dict[str, list[str]], list[str]]:
-    """Per code, the scenarios under which its state (or rank) changes; and those that change the verdict."""
+    """Per code, the scenarios under which its state changes; and those that change the verdict."""
     per_code = {c: [r["id"] for r in records if c in r["changed"]] for c in codes}
     return per_code, [r["id"] for r in records if r["verdict_changed"]]
+
+
+def rank_shifts(records: list[dict[str, Any]], codes: list[str]) -> dict[str, list[str]]:
+    """Per code, the scenarios under which it keeps its state but moves in the ranking."""
+    return {c: [r["id"] for r in records if c in r["rank_shifted"]] for c in codes}
 
 
 def strongest_quotes(indicator: Indicator, coded_rows: pd.DataFrame, sources: pd.DataFrame,
@@ -254,8 +279,8 @@ def strongest_quotes(indicator: Indicator, coded_rows: pd.DataFrame, sources: pd
     c = c[[(u, k) not in against for u, k in zip(c["unit_id"], c["code"])]]
     c = c.assign(agreed=[(u, k) in agreed for u, k in zip(c["unit_id"], c["code"])],
                  is_interview=c["source_type"] == "interview", length=c["quote"].str.len())
-    c = c.sort_values(["code", "agreed", "is_interview", "length", "excerpt_id"],
-                      ascending=[True, False, False, False, True], kind="stable")
+    c = c.sort_values(["code", "caveat", "agreed", "is_interview", "length", "excerpt_id"],
+                      ascending=[True, True, False, False, False, True], kind="stable")
     picked = c.drop_duplicates(["code", "source_id"]).groupby("code", sort=False).head(per_code)
     return _verified(indicator, picked, sources)
 
@@ -270,20 +295,23 @@ def caveats(indicator: Indicator, codings: pd.DataFrame, coded_rows: pd.DataFram
     """Caveats that qualify each category: coders' memos marked ``caveat:`` and register uncertainty notes.
 
     Memos come from every coder (a caveat noted by a second coder still
-    qualifies the evidence); a register note is listed under every category
-    the primary coder coded in that document. Identical notes are listed once
-    per category.
+    qualifies the evidence) and name the coder; a register note is listed
+    under every category for which the primary coder took the document as
+    evidence (supporting or contradicting; a document that is only context
+    carries no weight to qualify). Each note is listed once per category.
     """
     memos = codings[(codings["indicator"] == indicator.id) & codings["caveat"]]
-    rows = [{"code": m.code, "kind": "memo", "source": m.excerpt_id,
+    rows = [{"code": m.code, "kind": "memo", "coder": m.coder, "source": m.excerpt_id,
              "note": m.memo.strip()[len("caveat:"):].strip()} for m in memos.itertuples(index=False)]
     notes = documents.loc[documents["uncertainty_note"].str.strip() != "", ["doc_id", "uncertainty_note"]]
-    docs = coded_rows.loc[coded_rows["source_type"] == "document", ["code", "source_id"]].drop_duplicates()
+    weighed = coded_rows[(coded_rows["source_type"] == "document") & (coded_rows["stance"] != "context")]
+    docs = weighed[["code", "source_id"]].drop_duplicates()
     for r in docs.merge(notes, left_on="source_id", right_on="doc_id").itertuples(index=False):
-        rows.append({"code": r.code, "kind": "register", "source": r.doc_id, "note": r.uncertainty_note.strip()})
-    out = pd.DataFrame(rows, columns=["code", "kind", "source", "note"])
+        rows.append({"code": r.code, "kind": "register", "coder": "", "source": r.doc_id,
+                     "note": r.uncertainty_note.strip()})
+    out = pd.DataFrame(rows, columns=["code", "kind", "coder", "source", "note"])
     order = {code.id: n for n, code in enumerate(indicator.codes)}
-    out = out.assign(_o=out["code"].map(order)).sort_values(["_o", "kind", "source"], kind="stable")
+    out = out.assign(_o=out["code"].map(order)).sort_values(["_o", "kind", "source", "coder"], kind="stable")
     return out.drop_duplicates(["code", "note"]).drop(columns="_o").reset_index(drop=True)
 
 
@@ -301,16 +329,16 @@ def verify_excerpt(excerpt_id: str, quote: str, sources: pd.DataFrame) -> None:
 
 
 def by_source_type(indicator: Indicator, codings: pd.DataFrame, units: pd.DataFrame, coder: str) -> pd.DataFrame:
-    """Codes x source type (interview, and documents by type): number of distinct coded units, any stance."""
-    c = codings[(codings["coder"] == coder) & (codings["indicator"] == indicator.id)]
+    """Codes x source type (interview, and documents by type): distinct units that support the code."""
+    c = codings[(codings["coder"] == coder) & (codings["indicator"] == indicator.id) & (codings["stance"] == "supports")]
     c = c.merge(units[["unit_id", "doc_type"]], on="unit_id", how="left").drop_duplicates(["unit_id", "code"])
     table = pd.crosstab(c["code"], c["doc_type"])
     return table.reindex([code.id for code in indicator.codes], fill_value=0)
 
 
 def informant_matrix(indicator: Indicator, codings: pd.DataFrame, units: pd.DataFrame, coder: str) -> pd.DataFrame:
-    """Informants x codes: number of distinct units in which each informant was coded with each code."""
-    c = codings[(codings["coder"] == coder) & (codings["indicator"] == indicator.id)]
+    """Informants x codes: distinct units in which each informant supports each code."""
+    c = codings[(codings["coder"] == coder) & (codings["indicator"] == indicator.id) & (codings["stance"] == "supports")]
     c = c.merge(units[["unit_id", "speaker", "speaker_role"]], on="unit_id", how="left")
     c = c[c["speaker_role"] == "informant"].drop_duplicates(["unit_id", "code"])
     speakers = sorted(units.loc[units["speaker_role"] == "informant", "speaker"].unique())
@@ -337,10 +365,10 @@ def _side(rows: pd.DataFrame) -> dict[str, int]:
             "documents": int(docs["source_id"].nunique()), "independent": int(docs["doc_origin"].nunique())}
 
 
-def _state(support: bool, against: bool) -> str:
-    if support:
-        return CONTESTED if against else SUPPORTED
-    return CONTRADICTED if against else INSUFFICIENT
+def _state(support: bool, some_support: bool, against: bool) -> str:
+    if against:
+        return CONTESTED if support or some_support else CONTRADICTED
+    return SUPPORTED if support else INSUFFICIENT
 
 
 def _scenarios(indicator: Indicator, base_rows: pd.DataFrame, codings: pd.DataFrame, units: pd.DataFrame,
@@ -363,6 +391,13 @@ def _scenarios(indicator: Indicator, base_rows: pd.DataFrame, codings: pd.DataFr
     for who in informants:
         rows = base_rows[~((base_rows["speaker_role"] == "informant") & (base_rows["speaker"] == who))]
         out.append((Scenario(f"without={who}", "leave_out", who), rows, rules))
+    docs = base_rows[base_rows["source_type"] == "document"]
+    for origin, ids in docs.groupby("doc_origin", sort=True)["source_id"]:
+        name = "/".join(sorted(set(ids)))  # one independent source, however many register rows copy it
+        rows = base_rows[~((base_rows["source_type"] == "document") & (base_rows["doc_origin"] == origin))]
+        out.append((Scenario(f"without_document={name}", "leave_out_document", name), rows, rules))
+    if base_rows["caveat"].any():
+        out.append((Scenario("without_caveated", "caveated", ""), base_rows[~base_rows["caveat"]], rules))
     return out
 
 
@@ -371,15 +406,16 @@ def _compare(scenario: Scenario, base: Evaluation, other: Evaluation) -> dict[st
     states_other = dict(zip(other.table["code"], other.table["state"]))
     ranks_base = dict(zip(base.table["code"], base.table.get("rank", pd.Series(0, index=base.table.index))))
     ranks_other = dict(zip(other.table["code"], other.table.get("rank", pd.Series(0, index=other.table.index))))
-    changed = [c for c in base.table["code"] if states_base[c] != states_other[c]
-               or int(ranks_base[c]) != int(ranks_other[c])]
+    changed = [c for c in base.table["code"] if states_base[c] != states_other[c]]
+    shifted = [c for c in base.table["code"] if states_base[c] == states_other[c]
+               and int(ranks_base[c]) != int(ranks_other[c])]
     if base.verdict is None:  # a ranking: its finding is which obstacles are supported, and which comes first
         verdict_changed = set(base.ranking) != set(other.ranking) or base.ranking[:1] != other.ranking[:1]
     else:
         verdict_changed = base.verdict != other.verdict
     return {"id": scenario.id, "group": scenario.group, "name": scenario.name, "value": scenario.value,
             "verdict": other.verdict, "states": states_other, "ranks": {c: int(r) for c, r in ranks_other.items()},
-            "changed": changed, "verdict_changed": bool(verdict_changed)}
+            "changed": changed, "rank_shifted": shifted, "verdict_changed": bool(verdict_changed)}
 
 
 def _verified(indicator: Indicator, rows: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:

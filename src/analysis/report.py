@@ -70,6 +70,7 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
     evaluation, scenarios = indicators.sensitivity(ind, codings, units, documents, coder, case["rules"], language)
     table, verdict, rule = evaluation.table, evaluation.verdict, evaluation.rule
     flips, verdict_flips = indicators.fragility(scenarios, list(table["code"]))
+    shifts = indicators.rank_shifts(scenarios, list(table["code"]))
     others = codings[(codings["coder"] != coder) & (codings["indicator"] == ind.id)]
     quotes = indicators.strongest_quotes(ind, mine, sources, others)
     contrary = indicators.contrary_evidence(ind, mine, sources)
@@ -104,7 +105,8 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
         t["ref"] = ref("tab", t["id"])  # resolved to "Tabel 4.2" when the chapter is assembled
     recommendation = {c.id: c.recommendation.get(language, "") for c in ind.codes}
     codes = [{**{k: _plain(v) for k, v in row.items()}, "recommendation": recommendation[row["code"]],
-              "fragile": bool(flips[row["code"]]), "flips": flips[row["code"]]}
+              "fragile": bool(flips[row["code"]]), "flips": flips[row["code"]],
+              "rank_shifts": shifts[row["code"]] if ind.kind == "ranking" else []}
              for row in table.to_dict("records")]
     results = {
         "indicator": ind.id, "kind": ind.kind, "label": label, "verdict": verdict, "rule": rule, "coder": coder,
@@ -119,6 +121,7 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
         "tables": tables,
         "totals": indicators.totals(mine),
     }
+    results["findings"] = findings(results, caveats, mine)
     by_id = {s["id"]: s for s in scenarios}
     results["sensitivity"]["verdict_flips_text"] = scenario_names([by_id[f] for f in verdict_flips], words)
     write_json(paths.results / f"{ind.id}.json", results)
@@ -155,36 +158,86 @@ def quotes_table(quotes: pd.DataFrame, words: dict[str, Any]) -> pd.DataFrame:
     return quotes.drop(columns=["unit_id"]).assign(stance=quotes["stance"].map(words["stances"]))
 
 
+def findings(results: dict[str, Any], caveats: pd.DataFrame, coded_rows: pd.DataFrame) -> dict[str, Any]:
+    """What the text says of an indicator, computed once: the categories by state, what backs them, what qualifies them.
+
+    Returns:
+        Labels of the categories by state; the required categories and how
+        many are supported; the distinct supporting informants, documents and
+        independent sources of the supported categories (a sentence "n
+        informants show X" counts these, never context or contradiction);
+        supported categories that carry caveats; categories whose state
+        flips in the sensitivity check; ranked categories resting on
+        interviews only.
+    """
+    codes = results["codes"]
+    by_state = {s: [c["label"] for c in codes if c["state"] == s] for s in indicators.STATES}
+    supported = [c["code"] for c in codes if c["state"] == indicators.SUPPORTED]
+    required = [c for c in codes if c["required"]] or codes
+    caveated = set(caveats["code"])
+    return {
+        **by_state,
+        "required": [c["label"] for c in required],
+        "required_supported": [c["label"] for c in required if c["state"] == indicators.SUPPORTED],
+        "required_unsupported": [c["label"] for c in required if c["state"] != indicators.SUPPORTED],
+        "supporting": indicators.supporting_totals(coded_rows, supported),
+        "caveated_supported": [c["label"] for c in codes if c["code"] in caveated and c["code"] in supported],
+        "fragile": [c["label"] for c in codes if c["fragile"]],
+        "interview_only": [c["label"] for c in codes if c.get("rank") and c["independent"] == 0],
+        # Only where a document was required: a ranking's obstacles need none, so one document is no weakness.
+        "single_document": [c["label"] for c in codes if c["code"] in supported and c["independent"] == 1
+                            and results["rule"]["min_documents"] > 0],
+    }
+
+
 def caveats_table(caveats: pd.DataFrame, results: dict[str, Any], words: dict[str, Any]) -> pd.DataFrame:
-    """Caveats under the category they qualify, with where they come from."""
+    """Caveats under the category they qualify, with where they come from (the coder, or the register)."""
     labels = {c["code"]: c["label"] for c in results["codes"]}
-    return pd.DataFrame({"label": caveats["code"].map(labels), "source": caveats["source"],
-                         "kind": caveats["kind"].map(words["caveat_kinds"]), "note": caveats["note"]})
+    kind = [words["caveat_kinds"][k].format(coder=c) for k, c in zip(caveats["kind"], caveats["coder"])]
+    return pd.DataFrame({"label": caveats["code"].map(labels), "source": caveats["source"], "kind": kind,
+                         "note": caveats["note"]})
 
 
 def sensitivity_table(results: dict[str, Any], words: dict[str, Any]) -> pd.DataFrame:
-    """Per category (and for the verdict or ranking): robust or fragile, and under which changes it flips."""
+    """Per category (and for the verdict or ranking): robust or fragile, and the changes that flip it.
+
+    In a ranking, a category that keeps its state but moves up or down is
+    reported apart ("rank shifts"): a swap of neighbours is not a category
+    losing its support.
+    """
     scenarios = {s["id"]: s for s in results["sensitivity"]["scenarios"]}
-    rows = [{"label": c["label"], "state": words["states"][c["state"]],
-             "robustness": words["fragile"] if c["fragile"] else words["robust"],
-             "flips": scenario_names([scenarios[f] for f in c["flips"]], words)} for c in results["codes"]]
-    verdict = words["verdicts"][results["verdict"]] if results["verdict"] else words["ranking_row"]
-    rows.append({"label": f"({words['verdict_row']})", "state": verdict,
-                 "robustness": words["fragile"] if results["sensitivity"]["fragile"] else words["robust"],
-                 "flips": scenario_names([scenarios[f] for f in results["sensitivity"]["verdict_flips"]], words)})
+    ranking = results["kind"] == "ranking"
+    rows = []
+    for c in results["codes"]:
+        robustness = words["fragile"] if c["fragile"] else words["shifted"] if c["rank_shifts"] else words["robust"]
+        row = {"label": c["label"], "state": words["states"][c["state"]], "robustness": robustness,
+               "flips": scenario_names([scenarios[f] for f in c["flips"]], words)}
+        if ranking:
+            row["shifts"] = scenario_names([scenarios[f] for f in c["rank_shifts"]], words)
+        rows.append(row)
+    verdict_flips = scenario_names([scenarios[f] for f in results["sensitivity"]["verdict_flips"]], words)
+    last = {"label": f"({words['verdict_row'] if not ranking else words['ranking_row']})",
+            "state": words["verdicts"][results["verdict"]] if results["verdict"] else "—",
+            "robustness": words["fragile"] if results["sensitivity"]["fragile"] else words["robust"],
+            "flips": verdict_flips}
+    if ranking:
+        last["shifts"] = "—"
+    rows.append(last)
     return pd.DataFrame(rows)
 
 
 def scenario_names(scenarios: list[dict[str, Any]], words: dict[str, Any]) -> str:
-    """Scenarios of the sensitivity check in the chapter's words; informants left out are named in one phrase."""
+    """Scenarios of the sensitivity check in the chapter's words; sources left out are named in one phrase each."""
     if not scenarios:
         return "—"
+    grouped = ("leave_out", "leave_out_document")
     phrases = [words["scenarios"][s["name"] if s["group"] == "threshold" else s["group"]].format(
-        name=s["name"], value=s["value"]) for s in scenarios if s["group"] != "leave_out"]
-    left_out = [s["name"] for s in scenarios if s["group"] == "leave_out"]
-    if left_out:
-        names = ", ".join(left_out[:-1]) + f" {words['or']} " + left_out[-1] if len(left_out) > 1 else left_out[0]
-        phrases.append(words["scenarios"]["leave_out"].format(name=names))
+        name=s["name"], value=s["value"]) for s in scenarios if s["group"] not in grouped]
+    for group in grouped:
+        names = [s["name"] for s in scenarios if s["group"] == group]
+        if names:
+            joined = ", ".join(names[:-1]) + f" {words['or']} " + names[-1] if len(names) > 1 else names[0]
+            phrases.append(words["scenarios"][group].format(name=joined))
     return "; ".join(phrases)
 
 
