@@ -87,3 +87,18 @@ def test_codings_table_is_sorted_and_typed(mini_case):
     c = prepare(mini_case)["codings"]
     assert list(c.sort_values(["source_id", "start", "end", "code", "coder"])["excerpt_id"]) == list(c["excerpt_id"])
     assert pd.api.types.is_integer_dtype(c["start"])
+
+
+def test_stance_agreement_compares_only_pairs_both_coders_coded():
+    from analysis.coding import stance_agreement
+
+    rows = [("u1", "C", "A", "supports"), ("u1", "C", "B", "supports"),
+            ("u2", "C", "A", "contradicts"), ("u2", "C", "B", "supports"),
+            ("u3", "C", "A", "supports"), ("u3", "C", "A", "contradicts"), ("u3", "C", "B", "contradicts"),
+            ("u4", "C", "A", "context"),  # only A: not compared
+            ("u5", "D", "B", "context")]  # only B: not compared
+    codings = pd.DataFrame(rows, columns=["unit_id", "code", "coder", "stance"])
+    [row] = stance_agreement(codings, "A")
+    assert row["comparison"] == "A vs B (stance)" and row["code"] == "(overall)"
+    assert (row["units"], row["agree"]) == (3, 1)  # u3: A's "contradicts+supports" is not B's "contradicts"
+    assert stance_agreement(codings[codings["coder"] == "A"], "A") == []

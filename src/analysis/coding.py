@@ -148,8 +148,35 @@ def reliability_tables(codings: pd.DataFrame, units: pd.DataFrame, codebook: Cod
         rel, dis = _compare(first, second, sample, list(codebook.codes), f"{primary} vs {other}")
         rel_rows += rel
         dis_rows += dis
+    rel_rows += stance_agreement(codings, primary)
     return (pd.DataFrame(rel_rows, columns=list(schemas.RELIABILITY.columns)),
             pd.DataFrame(dis_rows, columns=list(schemas.DISAGREEMENTS.columns)))
+
+
+def stance_agreement(codings: pd.DataFrame, primary: str) -> list[dict]:
+    """Agreement on stance where the primary and another coder coded the same unit with the same code.
+
+    Presence agreement says both coders saw the category in a unit; the
+    verdicts turn on what they took it to show. A unit given several stances
+    by one coder counts as that combination (e.g. ``contradicts+supports``).
+
+    Returns:
+        One reliability row per other coder (comparison ``A vs B (stance)``,
+        code ``(overall)``), over the unit-code pairs both coded; none when
+        they share no pair.
+    """
+    def stances(rows: pd.DataFrame) -> pd.Series:
+        return rows.groupby(["unit_id", "code"], sort=True)["stance"].agg(lambda s: "+".join(sorted(set(s))))
+
+    first = stances(codings[codings["coder"] == primary])
+    out = []
+    for other in sorted(set(codings["coder"]) - {primary}):
+        second = stances(codings[codings["coder"] == other])
+        both = first.index.intersection(second.index)
+        if len(both):
+            out.append({"comparison": f"{primary} vs {other} (stance)", "code": "(overall)",
+                        **agreement(first[both].to_numpy(), second[both].to_numpy())})
+    return out
 
 
 def _compare(first: pd.DataFrame, second: pd.DataFrame, sample: pd.DataFrame, code_ids: list[str],
