@@ -54,7 +54,8 @@ ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
 endif
 $(PROCESSED)/.indicators.mk: $(CASE)/codebook.yml $(PREPARE_SRC) $(ENV)
 	@mkdir -p $(@D)
-	$(PY) -m analysis indicators $(ARGS) | sed 's/^/INDICATORS += /' > $@.tmp && mv $@.tmp $@
+	set -o pipefail; $(PY) -m analysis indicators $(ARGS) | sed 's/^/INDICATORS += /' > $@.tmp \
+	  && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
 RESULTS  := $(foreach i,$(INDICATORS),$(REPORTS)/results/$(i).json)
 EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
@@ -107,7 +108,7 @@ verify: $(MANIFEST) ## Rebuild into a scratch folder and report every output tha
 diff: $(ENV) ## Compare two builds by findings first: make diff OLD=dir NEW=dir (or CODERS=1 for coder B vs A)
 	$(PY) -m analysis diff $(if $(CODERS),--coders $(ARGS),$(OLD) $(NEW)) $(if $(HTML),--html $(HTML))
 
-audit: $(CHAPTER) ## Check that no identity from the private key reached any output
+audit: $(CHAPTER) ## Check that no identity from the private key reached any output (every build also does)
 	$(PY) -m analysis audit $(ARGS)
 
 test: $(ENV) ## Run the test suite (includes one end-to-end build of a small case)

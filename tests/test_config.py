@@ -26,7 +26,7 @@ def test_good_codebook_loads(tmp_path):
 
 @pytest.mark.parametrize("text, needle", [
     (GOOD + "      - id: C1\n        label: {en: again}\n", "codebook.yml:8: duplicate id 'C1' (first on line 6)"),
-    (GOOD.replace("criteria", "scale"), "codebook.yml:2: [indicators[0].kind] unknown indicator kind 'scale'"),
+    (GOOD.replace("criteria", "scale"), "codebook.yml:3: [indicators[0].kind] unknown indicator kind 'scale'"),
     (GOOD.replace("    label: {en: One}\n", ""), "[indicators[0].label] missing required field"),
     (GOOD.replace("label: {en: c1}", "label: [c1]"), "[indicators[0].codes[0].label] expected dict"),
     (GOOD.replace("    codes:\n      - id: C1\n        label: {en: c1}\n", "    codes: []\n"), "indicator has no codes"),

@@ -148,6 +148,28 @@ def _(case):
     return PREPARE
 
 
+@trigger("yaml-unknown-key")
+def _(case):
+    # A misspelt rule name would be ignored and the built-in thresholds used instead.
+    _edit(case / "case.yml", "  default: {min_informants", "  defualt: {min_informants")
+    return PREPARE
+
+
+@trigger("yaml-duplicate-key")
+def _(case):
+    _edit(case / "codebook.yml", "keywords: {en: [council]}", "keywords: {en: [council]}\n        keywords: {en: [x]}")
+    return PREPARE
+
+
+@trigger("yaml-alias")
+def _(case):
+    # A "billion laughs": nine levels of nine repetitions in a code definition.
+    levels = ["          - &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    levels += [f"          - &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, 9)]
+    _edit(case / "codebook.yml", "definition: Council approval.", "definition:\n" + "\n".join(levels))
+    return PREPARE
+
+
 @trigger("keywords-not-a-list")
 def _(case):
     _edit(case / "codebook.yml", "keywords: {en: [council]}", "keywords: {en: council}")
@@ -261,6 +283,18 @@ def _(case):
 @trigger("register-row-too-long")
 def _(case):
     _append(case / "documents" / "register.csv", "D3,2021,year,false,news,Extra,https://x,,en,,surplus\n")
+    return PREPARE
+
+
+@trigger("register-column-unknown")
+def _(case):
+    _edit(case / "documents" / "register.csv", ",milestone,", ",milestones,")
+    return PREPARE
+
+
+@trigger("register-column-twice")
+def _(case):
+    _edit(case / "documents" / "register.csv", "uncertainty_note\n", "language\n")
     return PREPARE
 
 
@@ -419,6 +453,14 @@ def _(case):
     reports.mkdir(parents=True)
     (reports / "notes.md").write_text("Draft.\nAs Pak Bruno told us.\n")
     return ["audit"]
+
+
+@trigger("identity-leak-build")
+def _(case):
+    reports = case.parent / "out" / "reports"
+    reports.mkdir(parents=True)
+    (reports / "notes.md").write_text("Draft.\nAs Pak Bruno told us.\n")
+    return ["manifest"]  # the last step of every build
 
 
 @trigger("no-pdf-engine")

@@ -18,8 +18,11 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterator
 
-from analysis.config import load_identity_key
+from analysis.config import Identity, load_identity_key
+from analysis.errors import AnalysisError, excerpt
+from analysis.log import logger
 from analysis.paths import CasePaths
+from analysis.pseudonymise import _bare as bare_name  # the honorific rule of the pseudonymiser
 from analysis.pseudonymise import identity_pattern
 
 Located = Iterator[tuple[str, str]]  # (where in the file, text)
@@ -27,9 +30,21 @@ _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
 
 
 def audit(paths: CasePaths) -> list[str]:
-    """Return one ``file:where: identity`` message per leak under processed and reports."""
-    pattern = identity_pattern(load_identity_key(paths.identity_key))
-    leaks = []
+    """Return one ``file:where: what`` message per leak under processed and reports.
+
+    A message says which kind of identity leaked (a name or an alias, and the
+    pseudonym it should have been), never the name itself: the message is
+    printed on terminals and in CI logs, which are outputs too.
+    """
+    return [msg for found in find_leaks(paths).values() for msg in found]
+
+
+def find_leaks(paths: CasePaths) -> dict[Path, list[str]]:
+    """Every output file with an identity of the key (or unreadable), with its leak messages."""
+    identities = load_identity_key(paths.identity_key)
+    pattern = identity_pattern(identities)
+    kinds = _kinds(identities)
+    leaks: dict[Path, list[str]] = {}
     for folder in (paths.processed, paths.reports):
         if not folder.is_dir():
             continue
@@ -37,10 +52,59 @@ def audit(paths: CasePaths) -> list[str]:
             try:
                 for where, text in READERS.get(path.suffix.lower(), _text)(path):
                     for m in pattern.finditer(text):
-                        leaks.append(f"{path}:{where}: identity {m.group(0)!r} from the private key")
+                        kind = kinds.get(_key(m.group(0)), "a name or alias from the private key")
+                        leaks.setdefault(path, []).append(f"{path}:{where}: {kind}")
             except Exception as exc:  # noqa: BLE001 - any reader failure means the file went unchecked
-                leaks.append(f"{path}: could not be read for the audit ({type(exc).__name__}: {exc})")
+                leaks.setdefault(path, []).append(
+                    f"{path}: could not be read for the audit ({type(exc).__name__}: {excerpt(str(exc))})")
     return leaks
+
+
+def refuse_leaks(paths: CasePaths) -> None:
+    """Audit the outputs of a build; on any leak remove the files that hold one, and the manifest, and fail.
+
+    Called by every command that finishes a build (``build``, ``manifest``,
+    hence ``make`` and ``verify``): a build with a leak never looks finished.
+    The files are removed rather than kept aside, because a kept copy is
+    still a name on disk in a folder meant for sharing; the messages say
+    where each one was, so the cause can be found in the case folder.
+
+    Raises:
+        AnalysisError: when any output holds an identity of the key or could
+            not be read; the leaks are logged above it, at most
+            :data:`SHOWN_PER_FILE` per file.
+    """
+    leaks = find_leaks(paths)
+    if not leaks:
+        return
+    for path, found in leaks.items():
+        for msg in found[:SHOWN_PER_FILE]:
+            logger.error("%s", msg)
+        if len(found) > SHOWN_PER_FILE:
+            logger.error("%s: ... and %d more", path, len(found) - SHOWN_PER_FILE)
+        path.unlink(missing_ok=True)
+    (paths.reports / "manifest.json").unlink(missing_ok=True)
+    n = sum(len(found) for found in leaks.values())
+    raise AnalysisError(f"{n} identity leak(s) found; the {len(leaks)} output file(s) holding them were removed "
+                        "and the build is not finished",
+                        hint="see the lines above: add the missing name or alias to the private key, then rebuild")
+
+
+SHOWN_PER_FILE = 5  # leak lines logged per file: enough to find the cause, not a flood
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _kinds(identities: tuple[Identity, ...]) -> dict[str, str]:
+    """Folded name -> what the audit says about it: its kind and the pseudonym it stands for."""
+    kinds: dict[str, str] = {}
+    for ident in identities:
+        for n, name in enumerate(ident.names):
+            kind = "a name" if n == 0 else "an alias"
+            kinds.setdefault(_key(bare_name(name)), f"{kind} from the private key (of {ident.pseudonym})")
+    return kinds
 
 
 def _text(path: Path) -> Located:

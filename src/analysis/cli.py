@@ -60,9 +60,10 @@ def prepare(args: argparse.Namespace) -> None:
 def indicator(args: argparse.Namespace) -> None:
     """Execute the indicator notebook for one indicator (papermill)."""
     from analysis import schemas
-    from analysis.config import load_codebook
+    from analysis.config import load_case, load_codebook
     from analysis.notebooks import execute
     paths = _paths(args)
+    load_case(paths.case_config)  # its rules, checked before a kernel starts
     load_codebook(paths.codebook).indicator(args.id)
     schemas.require_tables(paths.processed)  # before a kernel starts
     execute(NOTEBOOKS_DIR / "indicator.ipynb", paths.executed / f"indicator-{args.id}.ipynb",
@@ -75,8 +76,10 @@ def indicator(args: argparse.Namespace) -> None:
 def conclusion(args: argparse.Namespace) -> None:
     """Execute the conclusion notebook, which reads every indicator's results."""
     from analysis.chapter import results_files
+    from analysis.config import load_case
     from analysis.notebooks import execute
     paths = _paths(args)
+    load_case(paths.case_config)
     results_files(paths)  # every indicator's results, before a kernel starts
     execute(NOTEBOOKS_DIR / "conclusion.ipynb", paths.executed / "conclusion.ipynb",
             {"case_dir": _param(paths.case), "reports_dir": _param(paths.reports),
@@ -102,7 +105,8 @@ def pdf(args: argparse.Namespace) -> None:
 
 @command(_FORMATS)
 def build(args: argparse.Namespace) -> None:
-    """Run every stage in order: prepare, each indicator, conclusion, assemble."""
+    """Run every stage in order: prepare, each indicator, conclusion, assemble; then the privacy audit."""
+    from analysis.audit import refuse_leaks
     from analysis.config import load_codebook
     prepare(args)
     for ind in load_codebook(_paths(args).codebook).indicators:
@@ -110,12 +114,14 @@ def build(args: argparse.Namespace) -> None:
         indicator(args)
     conclusion(args)
     assemble(args)
+    refuse_leaks(_paths(args))
 
 
 @command()
 def indicators(args: argparse.Namespace) -> None:
     """Print the indicator ids of the case, one per line (used by the Makefile)."""
-    from analysis.config import load_codebook
+    from analysis.config import load_case, load_codebook
+    load_case(_paths(args).case_config)  # make's first step: a typo in case.yml stops it before any output
     for ind in load_codebook(_paths(args).codebook).indicators:
         print(ind.id)
 
@@ -144,17 +150,21 @@ def audit(args: argparse.Namespace) -> None:
 
 @command()
 def manifest(args: argparse.Namespace) -> None:
-    """Write reports/manifest.json: every output and input with its sha256, versions, parameters."""
+    """Write reports/manifest.json (every output and input with its sha256, versions, parameters) after the privacy audit."""
+    from analysis.audit import refuse_leaks
     from analysis.manifest import write_manifest
+    refuse_leaks(_paths(args))  # the manifest marks a finished build: never one with a leak
     logger.info("wrote %s", write_manifest(_paths(args)))
 
 
 @command()
 def verify(args: argparse.Namespace) -> None:
     """Rebuild the case into a scratch folder and report every output that differs."""
+    from analysis.audit import refuse_leaks
+    from analysis.chapter import EXPORTERS
     from analysis.manifest import verify as run
 
-    from analysis.chapter import EXPORTERS
+    refuse_leaks(_paths(args))  # outputs with a leak are not verified, they are removed
 
     # The rebuild writes the chapter formats the current outputs hold (a PDF only if one was printed).
     current = _paths(args).chapter

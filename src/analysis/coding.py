@@ -110,7 +110,7 @@ def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebo
         out.append({
             "excerpt_id": f"{r.source_id}:{start}-{end}", "source_id": r.source_id, "unit_id": unit_ids[i],
             "indicator": codes[r.code].indicator, "code": r.code, "coder": r.coder, "start": start, "end": end,
-            "quote": quote, "memo": r.memo, "stance": r.stance, "stance_explicit": r.stance_explicit,
+            "quote": quote, "memo": pseudo(r.memo), "stance": r.stance, "stance_explicit": r.stance_explicit,
             "caveat": r.caveat, "origin": "manual", "codings_file": r.codings_file, "row": r.row,
         })
     df = pd.DataFrame(out, columns=list(schemas.CODINGS.columns))

@@ -12,32 +12,115 @@ from typing import Any
 
 import yaml
 
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, did_you_mean, excerpt
 
 INDICATOR_KINDS = ("criteria", "ranking")
 
 
 class _LineDict(dict):
-    """A mapping that remembers the line it started on."""
+    """A mapping that remembers the line it started on, and the line of each key."""
 
     line: int = 0
+    key_lines: dict[Any, int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    pass
+class YamlRefused(yaml.MarkedYAMLError):
+    """A YAML construct refused on purpose (an alias, a merge key, a duplicate key), with its place.
+
+    Args:
+        problem: What was found, in one sentence.
+        mark: Where (PyYAML's mark of the node).
+        hint: What to write instead.
+    """
+
+    def __init__(self, problem: str, mark: yaml.Mark | None, hint: str) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+        self.hint = hint
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    mapping = _LineDict(loader.construct_mapping(node, deep=True))
+_ALIAS_HINT = "write the value out in full: anchors (&), aliases (*) and merge keys (<<) are not supported"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _Strict:
+    """Construction that refuses what a hand-edited settings file never needs and an attacker does.
+
+    An alias makes one node appear twice: a few nested ones (a "billion
+    laughs") stand for gigabytes once anything walks the value. A node met a
+    second time is refused before it is used, so nothing is ever expanded.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise YamlRefused("YAML alias (*name) refused", node.start_mark, _ALIAS_HINT)
+        return super().construct_object(node, deep=deep)
+
+
+class _LineLoader(_Strict, yaml.SafeLoader):
+    """The pure-Python safe loader, strict; it refuses an alias as soon as the parser meets it."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):  # before the composer looks the anchor up: the alias's own line
+            raise YamlRefused("YAML alias (*name) refused", self.peek_event().start_mark, _ALIAS_HINT)
+        return super().compose_node(parent, index)
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _LineDict:
+    mapping = _LineDict()
     mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            raise YamlRefused("YAML merge key (<<) refused", key_node.start_mark, _ALIAS_HINT)
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(None, None, "found a key that is not a single value",
+                                                    key_node.start_mark) from None
+        line = key_node.start_mark.line + 1
+        if key in mapping:
+            # YAML says keys are unique; PyYAML would keep the last one without a word.
+            raise YamlRefused(f"duplicate key {excerpt(key)} (first on line {mapping.key_lines[key]})",
+                              key_node.start_mark, "keep one of the two; the second would silently win")
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = line
     return mapping
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_CSafeLoader = getattr(yaml, "CSafeLoader", None)
+if _CSafeLoader is not None:
+    class _FastLoader(_Strict, _CSafeLoader):
+        """libyaml's parser (several times faster), constructing as strictly as :class:`_LineLoader`."""
+
+    _FastLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+else:  # PyYAML built without libyaml
+    _FastLoader = None
+
+
+def parse_yaml(text: str, fast: bool = False) -> Any:
+    """Parse YAML text strictly: no aliases or merge keys, no duplicate keys; mappings remember lines.
+
+    Args:
+        text: The YAML text.
+        fast: Try libyaml's parser first (many small texts, e.g. front matter).
+            On any error the pure-Python parser reads the text again, so the
+            error, and its line, are the same either way.
+
+    Raises:
+        yaml.YAMLError: a syntax error, or :class:`YamlRefused`.
+    """
+    if fast and _FastLoader is not None:
+        try:
+            return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a SafeLoader subclass, in C
+        except yaml.YAMLError:
+            pass
+    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def load_yaml(path: str | Path) -> Any:
-    """Read a YAML file, turning syntax errors into an :class:`AnalysisError` with the line."""
+    """Read a YAML file strictly (see :func:`parse_yaml`); errors become an :class:`AnalysisError` with the line."""
     path = Path(path)
     if not path.is_file():
         raise AnalysisError("file not found", path=path, hint="check the case folder layout in docs/case-format.md")
@@ -46,7 +129,9 @@ def load_yaml(path: str | Path) -> Any:
     except UnicodeDecodeError as exc:
         raise AnalysisError(f"not UTF-8 text (byte {exc.start})", path=path, hint="save the file as UTF-8") from None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return parse_yaml(text)
+    except YamlRefused as exc:
+        raise AnalysisError(exc.problem, path=path, line=exc.problem_mark.line + 1, hint=exc.hint) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -55,18 +140,59 @@ def load_yaml(path: str | Path) -> Any:
                             hint="check indentation and colons on that line") from None
 
 
+def _line(mapping: Any, key: Any = None) -> int | None:
+    """The line of ``key`` in ``mapping`` (else of the mapping itself), when the loader recorded it."""
+    lines = getattr(mapping, "key_lines", None) or {}
+    return lines.get(key, getattr(mapping, "line", None))
+
+
 def _require(mapping: Any, key: str, kind: type | tuple[type, ...], path: Path, where: str = "") -> Any:
     line = getattr(mapping, "line", None)
     if not isinstance(mapping, dict):
         raise AnalysisError(f"expected a mapping at {where or 'top level'}", path=path, line=line)
     if key not in mapping:
         raise AnalysisError("missing required field", path=path, line=line, field=f"{where}{key}")
+    return _typed(mapping, key, kind, path, where)
+
+
+def _optional(mapping: dict, key: str, kind: type | tuple[type, ...], path: Path, where: str = "",
+              default: Any = None) -> Any:
+    """``mapping[key]`` checked against ``kind``, or ``default`` when absent (or empty)."""
+    return default if mapping.get(key) is None else _typed(mapping, key, kind, path, where)
+
+
+def _typed(mapping: dict, key: str, kind: type | tuple[type, ...], path: Path, where: str) -> Any:
     value = mapping[key]
-    if not isinstance(value, kind):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise AnalysisError(f"expected {names}, found {type(value).__name__}", path=path, line=line,
-                            field=f"{where}{key}")
+    # bool is an int to Python, never to a person writing a threshold or a flag.
+    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _kinds(kind)):
+        names = " or ".join(k.__name__ for k in _kinds(kind))
+        raise AnalysisError(f"expected {names}, found {type(value).__name__}", path=path,
+                            line=_line(mapping, key), field=f"{where}{key}")
     return value
+
+
+def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def check_keys(mapping: Any, allowed: tuple[str, ...], path: Path, where: str = "") -> None:
+    """Fail on the first key of ``mapping`` that is not in ``allowed``, suggesting the closest one.
+
+    A misspelt key would otherwise be ignored and a default used in its place,
+    silently changing the result (``defualt:`` for ``default:``).
+
+    Raises:
+        AnalysisError: naming the line of the key, the valid keys and, when one
+            is close, "did you mean ...".
+    """
+    if not isinstance(mapping, dict):
+        return
+    for key in mapping:
+        if key not in allowed:
+            name = str(key)[:40]
+            raise AnalysisError(f"unknown key {excerpt(key)}; valid keys: {', '.join(allowed)}", path=path,
+                                line=_line(mapping, key), field=f"{where}{name}",
+                                hint=did_you_mean(key, allowed, "every key is listed in docs/case-format.md"))
 
 
 @dataclass(frozen=True)
@@ -98,6 +224,7 @@ class Codebook:
     """Indicators in the order the chapter presents them."""
 
     indicators: tuple[Indicator, ...]
+    path: Path | None = field(default=None, compare=False)  # the file read, named in errors
 
     @property
     def codes(self) -> dict[str, Code]:
@@ -108,30 +235,50 @@ class Codebook:
         for ind in self.indicators:
             if ind.id == indicator_id:
                 return ind
-        valid = ", ".join(i.id for i in self.indicators)
-        raise AnalysisError(f"unknown indicator {indicator_id!r}; valid values: {valid}",
-                            field="indicator_id")
+        ids = [i.id for i in self.indicators]
+        raise AnalysisError(f"unknown indicator {excerpt(indicator_id)}; valid values: {', '.join(ids)}",
+                            path=self.path, field="indicator_id",
+                            hint=did_you_mean(indicator_id, ids, "the ids are those of the codebook's indicators"))
+
+
+# Every key each level of the files may hold; any other is a typo, refused with the closest match.
+# label, keywords, recommendation and title are maps from a language code to its text: any code is valid.
+CODEBOOK_KEYS = ("indicators",)
+INDICATOR_KEYS = ("id", "kind", "label", "codes", "timeline")
+CODE_KEYS = ("id", "label", "definition", "include", "exclude", "keywords", "required", "recommendation")
+CASE_KEYS = ("id", "title", "parties", "sector", "period", "language", "illustrative", "chapter", "primary_coder",
+             "filler_words", "rules")
+CHAPTER_KEYS = ("number", "title", "figure_label", "table_label")
+PARTY_KEYS = ("name", "region", "country")
+PERIOD_KEYS = ("start", "end")
+RULE_NAMES = ("default", *INDICATOR_KINDS)  # a rule applies to the indicators of its kind; default to all
+RULE_KEYS = ("min_informants", "min_documents", "min_contradicting", "min_supported", "rank_by")
+_TEXT = (str, int, float)  # a definition or a label may be read as a number by YAML ("2016")
 
 
 def load_codebook(path: str | Path) -> Codebook:
     """Load and validate ``codebook.yml``.
 
     Raises:
-        AnalysisError: naming the line of a missing field, a wrong type, a
-            duplicate id, an unknown kind or an indicator without codes.
+        AnalysisError: naming the line of an unknown key, a missing field, a
+            wrong type, a duplicate id, an unknown kind or an indicator
+            without codes.
     """
     path = Path(path)
     data = load_yaml(path)
+    check_keys(data, CODEBOOK_KEYS, path)
     items = _require(data, "indicators", list, path)
     seen: dict[str, int] = {}
     indicators = []
     for n, item in enumerate(items):
         where = f"indicators[{n}]."
+        check_keys(item, INDICATOR_KEYS, path, where)
         ind_id = _require(item, "id", str, path, where)
         kind = _require(item, "kind", str, path, where)
         if kind not in INDICATOR_KINDS:
-            raise AnalysisError(f"unknown indicator kind {kind!r}; valid values: {', '.join(INDICATOR_KINDS)}",
-                                path=path, line=item.line, field=f"{where}kind")
+            raise AnalysisError(f"unknown indicator kind {excerpt(kind)}; valid values: {', '.join(INDICATOR_KINDS)}",
+                                path=path, line=_line(item, "kind"), field=f"{where}kind",
+                                hint=did_you_mean(kind, INDICATOR_KINDS, "see docs/pipeline.md, \"Verdicts\""))
         label = _require(item, "label", dict, path, where)
         codes_raw = _require(item, "codes", list, path, where)
         if not codes_raw:
@@ -140,62 +287,84 @@ def load_codebook(path: str | Path) -> Codebook:
         codes = []
         for m, c in enumerate(codes_raw):
             cw = f"{where}codes[{m}]."
+            check_keys(c, CODE_KEYS, path, cw)
             code_id = _require(c, "id", str, path, cw)
             _unique(code_id, c.line, seen, path)
             keywords = c.get("keywords") or {}
             if not isinstance(keywords, dict) or not all(isinstance(v, list) for v in keywords.values()):
                 raise AnalysisError("keywords must map a language to a list", path=path, line=c.line,
                                     field=f"{cw}keywords")
+            for key in ("definition", "include", "exclude"):
+                _optional(c, key, _TEXT, path, cw)
             codes.append(Code(
                 id=code_id, indicator=ind_id, label=dict(_require(c, "label", dict, path, cw)),
                 definition=str(c.get("definition", "")).strip(),
                 keywords={k: [str(w) for w in v] for k, v in keywords.items()},
-                required=bool(c.get("required", False)),
-                recommendation=dict(c.get("recommendation") or {}),
+                required=_optional(c, "required", bool, path, cw, default=False),
+                recommendation=dict(_optional(c, "recommendation", dict, path, cw, default={})),
             ))
-        indicators.append(Indicator(ind_id, kind, dict(label), tuple(codes), bool(item.get("timeline", False))))
+        indicators.append(Indicator(ind_id, kind, dict(label), tuple(codes),
+                                    _optional(item, "timeline", bool, path, where, default=False)))
     if not indicators:
         raise AnalysisError("the codebook declares no indicator", path=path, field="indicators")
-    return Codebook(tuple(indicators))
+    return Codebook(tuple(indicators), path)
 
 
 def _unique(ident: str, line: int, seen: dict[str, int], path: Path) -> None:
     if ident in seen:
-        raise AnalysisError(f"duplicate id {ident!r} (first on line {seen[ident]})", path=path, line=line)
+        raise AnalysisError(f"duplicate id {excerpt(ident)} (first on line {seen[ident]})", path=path, line=line)
     seen[ident] = line
 
 
 def load_case(path: str | Path) -> dict[str, Any]:
-    """Load and validate ``case.yml`` (parties, language, chapter, rules)."""
+    """Load and validate ``case.yml`` (parties, language, chapter, rules).
+
+    Every key is checked, rule names and rule keys included, so that a typo
+    fails here, before any output is written, instead of letting a built-in
+    threshold decide a verdict.
+    """
     path = Path(path)
     data = load_yaml(path)
+    check_keys(data, CASE_KEYS, path)
     _require(data, "id", str, path)
     _require(data, "language", str, path)
     chapter = _require(data, "chapter", dict, path)
+    check_keys(chapter, CHAPTER_KEYS, path, "chapter.")
     _require(chapter, "number", (str, int), path, "chapter.")
     _require(chapter, "title", str, path, "chapter.")
+    for key in ("figure_label", "table_label"):
+        _optional(chapter, key, str, path, "chapter.")
     from analysis.text import LANGUAGES  # wording exists for these languages only
 
     if data["language"] not in LANGUAGES:
-        raise AnalysisError(f"no chapter templates for language {data['language']!r}; valid values: "
-                            f"{', '.join(LANGUAGES)}", path=path, line=data.line, field="language")
-    chapter_number(chapter["number"], path=path, line=chapter.line)
+        raise AnalysisError(f"no chapter templates for language {excerpt(data['language'])}; valid values: "
+                            f"{', '.join(LANGUAGES)}", path=path, line=_line(data, "language"), field="language")
+    chapter_number(chapter["number"], path=path, line=_line(chapter, "number"))
+    _optional(data, "title", dict, path)
+    _optional(data, "illustrative", bool, path)
+    _optional(data, "primary_coder", str, path)
+    _optional(data, "filler_words", list, path)
+    for n, party in enumerate(_optional(data, "parties", list, path, default=[])):
+        check_keys(party, PARTY_KEYS, path, f"parties[{n}].")
+    check_keys(_optional(data, "period", dict, path), PERIOD_KEYS, path, "period.")
     rules = _require(data, "rules", dict, path)
+    check_keys(rules, RULE_NAMES, path, "rules.")
     for name, rule in rules.items():
         if not isinstance(rule, dict):
-            raise AnalysisError(f"expected a mapping of thresholds (e.g. {{min_informants: 2}}), found {rule!r}",
-                                path=path, line=rules.line, field=f"rules.{name}")
+            raise AnalysisError(f"expected a mapping of thresholds (e.g. {{min_informants: 2}}), found "
+                                f"{excerpt(rule)}", path=path, line=_line(rules, name), field=f"rules.{name}")
+        check_keys(rule, RULE_KEYS, path, f"rules.{name}.")
         for key, value in rule.items():
             if key == "rank_by":
                 if not isinstance(value, list):
-                    raise AnalysisError("expected a list", path=path, line=rule.line, field=f"rules.{name}.{key}")
+                    raise AnalysisError("expected a list", path=path, line=_line(rule, key), field=f"rules.{name}.{key}")
                 unknown = [v for v in value if v not in RANK_KEYS]
                 if unknown:
-                    raise AnalysisError(f"cannot rank by {unknown[0]!r}; valid values: {', '.join(RANK_KEYS)}",
-                                        path=path, line=rule.line, field=f"rules.{name}.{key}")
+                    raise AnalysisError(f"cannot rank by {excerpt(unknown[0])}; valid values: {', '.join(RANK_KEYS)}",
+                                        path=path, line=_line(rule, key), field=f"rules.{name}.{key}")
             elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise AnalysisError(f"expected a whole number >= 0, found {value!r}", path=path,
-                                    line=rule.line, field=f"rules.{name}.{key}")
+                raise AnalysisError(f"expected a whole number >= 0, found {excerpt(value)}", path=path,
+                                    line=_line(rule, key), field=f"rules.{name}.{key}")
     data.setdefault("primary_coder", "A")
     return data
 
@@ -215,7 +384,7 @@ def chapter_number(num: str | int, path: str | Path | None = None, line: int | N
     total, prev = 0, 0
     for ch in reversed(str(num).upper()):
         if ch not in _ROMAN:
-            raise AnalysisError(f"chapter number {num!r} is neither a number nor a Roman numeral",
+            raise AnalysisError(f"chapter number {excerpt(num)} is neither a number nor a Roman numeral",
                                 path=path, line=line, field="chapter.number")
         v = _ROMAN[ch]
         total = total - v if v < prev else total + v

@@ -39,8 +39,8 @@ def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
 
     transcripts = read_transcripts(paths.interviews)
     interview_units, interview_sources, informants = _interviews(transcripts, by_name, pseudo, fillers, paths.case)
-    documents = _documents(paths)
-    doc_units, doc_sources = _document_units(documents, paths, case["language"])
+    documents = _documents(paths, pseudo)
+    doc_units, doc_sources = _document_units(documents, paths, case["language"], pseudo)
     units = pd.concat([interview_units, doc_units], ignore_index=True)
     sources = pd.concat([interview_sources, doc_sources], ignore_index=True)
     _unique_sources(sources, paths.case)
@@ -113,7 +113,13 @@ def _interviews(transcripts: list[RawTranscript], by_name: dict[str, Any], pseud
             pd.DataFrame(informant_rows, columns=list(schemas.INFORMANTS.columns)))
 
 
-def _documents(paths: CasePaths) -> pd.DataFrame:
+# Register columns that are free text and reach the chapter: pseudonymised like every source text.
+# Ids, dates, types and addresses are left as written (a changed URL would point nowhere); the
+# privacy audit of every build still checks them.
+_FREE_TEXT = ("title", "milestone", "uncertainty_note")
+
+
+def _documents(paths: CasePaths, pseudo: Callable[[str], str]) -> pd.DataFrame:
     rows = read_register(paths.register)
     out = []
     for row in rows:
@@ -129,14 +135,17 @@ def _documents(paths: CasePaths) -> pd.DataFrame:
             raise AnalysisError(f"expected true or false, found {uncertain!r}", path=paths.register,
                                 line=line, field="uncertain")
         fields = {k: (row.get(k) or "").strip() for k in schemas.DOCUMENTS.columns}
+        fields.update({k: pseudo(fields[k]) for k in _FREE_TEXT})
         # Copies of one article or one regulation are one source: they count once toward thresholds.
         origin = fields["origin"] or fields["source_url"] or fields["doc_id"]
         out.append({**fields, "uncertain": uncertain == "true", "origin": origin})
     return pd.DataFrame(out, columns=list(schemas.DOCUMENTS.columns))
 
 
-def _document_units(documents: pd.DataFrame, paths: CasePaths,
-                    case_language: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _document_units(documents: pd.DataFrame, paths: CasePaths, case_language: str,
+                    pseudo: Callable[[str], str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One unit per paragraph of each document text, pseudonymised: a public document may name an
+    informant (a councillor quoted in the press), and the key's names never reach an output."""
     unit_rows, source_rows = [], []
     texts_dir = paths.document_texts
     known = set(documents["doc_id"])
@@ -145,7 +154,7 @@ def _document_units(documents: pd.DataFrame, paths: CasePaths,
                             hint="add it to documents/register.csv or remove it")
     for doc in documents.itertuples(index=False):
         path = _document_path(texts_dir, doc.doc_id)
-        paras = [p for _, p in paragraphs(read_text(path))]
+        paras = [pseudo(p) for _, p in paragraphs(read_text(path))]
         full, spans = _join(paras)
         for seq, (text, (start, end)) in enumerate(zip(paras, spans), start=1):
             unit_rows.append({

@@ -81,8 +81,31 @@ def write_table(df: pd.DataFrame, schema: Schema, folder: str | Path) -> list[Pa
     with atomic_path(parquet) as tmp:
         df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
     with atomic_path(csv) as tmp:
-        df.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+        spreadsheet_safe(df).to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
     return [parquet, csv]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell that a spreadsheet would run as a formula prefixed by ``'``.
+
+    A quote or memo starting with ``=``, ``+``, ``-`` or ``@`` (or a tab or
+    carriage return) is executed by Excel or LibreOffice when the CSV is
+    opened: a quoted ``=HYPERLINK(...)`` becomes a live link (CSV injection).
+    The leading apostrophe is OWASP's recommended escape: the spreadsheet
+    shows the text as text. Only the CSV copy is escaped; the Parquet tables,
+    which the pipeline reads, keep the exact text.
+    """
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_string_dtype(out[col]):
+            values = out[col]
+            risky = values.str.startswith(FORMULA_STARTS, na=False)
+            if risky.any():
+                out[col] = values.mask(risky, "'" + values)
+    return out
 
 
 def require_tables(folder: str | Path) -> None:
