@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -140,3 +141,30 @@ def test_mini_case_builds_english_chapter(tmp_path):
     html = (tmp_path / "reports" / "chapter" / "chapter.html").read_text()
     assert "CHAPTER 4" in html and "of one judged indicator, one is met" in html
     assert make(*args, "-q").returncode == 0
+
+
+def _case_whose_register_names_an_informant(tmp_path: Path) -> Path:
+    """A register address is left as written (a changed URL points nowhere), so a name there leaks."""
+    case = tmp_path / "case"
+    shutil.copytree(PROJECT_DIR / "tests" / "fixtures" / "mini", case)
+    register = case / "documents" / "register.csv"
+    register.write_text(register.read_text().replace("https://example.org/a", "https://example.org/bruno-interview"))
+    return case
+
+
+def test_make_refuses_to_finish_a_build_with_a_leak(tmp_path):
+    result, _ = build(_case_whose_register_names_an_informant(tmp_path), tmp_path / "out")
+    assert result.returncode != 0
+    assert "identity leak(s) found" in result.stderr and "bruno" not in result.stderr.lower()
+    assert not (tmp_path / "out" / "reports" / "manifest.json").exists()
+    assert not (tmp_path / "out" / "processed" / "documents.csv").exists()  # the leaking table was removed
+
+
+def test_build_command_refuses_to_finish_with_a_leak(tmp_path, capsys):
+    from analysis.cli import main
+
+    case = _case_whose_register_names_an_informant(tmp_path)
+    assert main(["build", "--case", str(case), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "the build is not finished" in err and "bruno" not in err.lower()
+    assert not (tmp_path / "out" / "processed" / "documents.parquet").exists()
