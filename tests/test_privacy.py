@@ -54,10 +54,9 @@ def _outputs_with_a_leak(paths) -> None:
 
 def test_a_leak_removes_the_files_holding_it_and_the_manifest_and_never_prints_the_name(mini_case, caplog):
     _outputs_with_a_leak(mini_case)
-    with caplog.at_level(logging.ERROR, logger="analysis"):
-        with pytest.raises(AnalysisError, match=r"9 identity leak\(s\) found; the 2 output file\(s\) holding them were "
-                                                r"removed and the build is not finished"):
-            refuse_leaks(mini_case)
+    expected = r"9 identity leak\(s\) found; the 2 output file\(s\) holding them were removed and the build is not"
+    with caplog.at_level(logging.ERROR, logger="analysis"), pytest.raises(AnalysisError, match=expected):
+        refuse_leaks(mini_case)
     assert not (mini_case.reports / "chapter" / "chapter.md").exists()
     assert not (mini_case.processed / "units.parquet").exists()
     assert not (mini_case.reports / "manifest.json").exists()

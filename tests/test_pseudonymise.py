@@ -42,3 +42,15 @@ def test_names_with_dotted_i_or_sharp_s_in_the_key_are_replaced():
         out = replace(text)
         assert out.endswith(" said") and out.startswith("Informan-0"), out
         assert not identity_pattern(key).search(out)
+
+
+def test_the_audit_finder_finds_what_the_audit_pattern_finds():
+    from analysis.pseudonymise import identity_finder
+
+    key = (*KEY, Identity("I3", "Informan-03", ("Kemal Yılmaz", "KEMAL")), Identity("I4", "Budi", ("Budi",)))
+    find, pat = identity_finder(key), identity_pattern(key)
+    texts = ["x rahmat y Thu  Ha z", "Rahmatullah, (Rahmat). Thu\nHa", "\u212aemal said; kemal_x; Kemal Yılmaz!",
+             "nothing here", "Budi is a pseudonym here", "rahmat\0hidayat", ""]
+    for text in texts:
+        assert [m.span() for m in find(text)] == [m.span() for m in pat.finditer(text)], text
+    assert [m.group(0) for m in find("x Rahmat\0y")] == ["Rahmat"]

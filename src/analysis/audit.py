@@ -10,11 +10,13 @@ problem, never skipped: an unreadable output is an unaudited one.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import struct
 import zipfile
 import zlib
+from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -23,9 +25,10 @@ from analysis.errors import AnalysisError, excerpt
 from analysis.log import logger
 from analysis.paths import CasePaths
 from analysis.pseudonymise import _bare as bare_name  # the honorific rule of the pseudonymiser
-from analysis.pseudonymise import identity_pattern
+from analysis.pseudonymise import identity_finder
 
-Located = Iterator[tuple[str, str]]  # (where in the file, text)
+Locate = Callable[[int], str]  # an offset in a text -> where it is in the file ("row 3 column text")
+Located = Iterator[tuple[Locate, str]]  # the texts of a file, each with how to say where a match is
 _DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
 
 
@@ -42,7 +45,7 @@ def audit(paths: CasePaths) -> list[str]:
 def find_leaks(paths: CasePaths) -> dict[Path, list[str]]:
     """Every output file with an identity of the key (or unreadable), with its leak messages."""
     identities = load_identity_key(paths.identity_key)
-    pattern = identity_pattern(identities)
+    find = identity_finder(identities)
     kinds = _kinds(identities)
     leaks: dict[Path, list[str]] = {}
     for folder in (paths.processed, paths.reports):
@@ -50,10 +53,9 @@ def find_leaks(paths: CasePaths) -> dict[Path, list[str]]:
             continue
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             try:
-                for where, text in READERS.get(path.suffix.lower(), _text)(path):
-                    for m in pattern.finditer(text):
-                        kind = kinds.get(_key(m.group(0)), "a name or alias from the private key")
-                        leaks.setdefault(path, []).append(f"{path}:{where}: {kind}")
+                for where, name in _search(READERS.get(path.suffix.lower(), _text)(path), find):
+                    kind = kinds.get(_key(name), "a name or alias from the private key")
+                    leaks.setdefault(path, []).append(f"{path}:{where}: {kind}")
             except Exception as exc:  # noqa: BLE001 - any reader failure means the file went unchecked
                 leaks.setdefault(path, []).append(
                     f"{path}: could not be read for the audit ({type(exc).__name__}: {excerpt(str(exc))})")
@@ -90,6 +92,13 @@ def refuse_leaks(paths: CasePaths) -> None:
                         hint="see the lines above: add the missing name or alias to the private key, then rebuild")
 
 
+def _search(located: Located, find: Callable[[str], Iterator[re.Match[str]]]) -> Iterator[tuple[str, str]]:
+    """(where, name found) for every identity in the located texts of one file."""
+    for locate, text in located:
+        for m in find(text):
+            yield locate(m.start()), m.group(0)
+
+
 SHOWN_PER_FILE = 5  # leak lines logged per file: enough to find the cause, not a flood
 
 
@@ -107,22 +116,42 @@ def _kinds(identities: tuple[Identity, ...]) -> dict[str, str]:
     return kinds
 
 
+def _at(where: str) -> Locate:
+    return lambda _offset: where
+
+
+def _by_line(text: str, prefix: str = "") -> Locate:
+    """Where an offset of a multi-line text is: its line number (counted only for a match)."""
+    return lambda offset: f"{prefix}{text.count(chr(10), 0, offset) + 1}"
+
+
+def _by_row(values: list[str], column: str) -> tuple[Locate, str]:
+    """A column searched as one text, cells joined by NUL (neither a word nor a space: no name spans two cells)."""
+    starts: list[int] = []
+
+    def locate(offset: int) -> str:
+        if not starts:  # only when something was found
+            starts.extend(accumulate((len(v) + 1 for v in values), initial=0))
+        return f"row {bisect.bisect_right(starts, offset)} column {column}"
+
+    return locate, "\0".join(values)
+
+
 def _text(path: Path) -> Located:
     text = _DATA_URI.sub("data:", path.read_bytes().decode("utf-8", errors="replace"))
-    for n, line in enumerate(text.splitlines(), start=1):
-        yield str(n), line
+    yield _by_line(text), text
 
 
 def _notebook(path: Path) -> Located:
     nb = json.loads(path.read_text(encoding="utf-8"))
     for n, cell in enumerate(nb.get("cells", []), start=1):
-        yield f"cell {n}", "".join(cell.get("source", ""))
+        yield _at(f"cell {n}"), "".join(cell.get("source", ""))
         for out in cell.get("outputs", []):
             for mime, data in (out.get("data") or {}).items():
                 if not mime.startswith("image/") or mime == "image/svg+xml":
-                    yield f"cell {n} {mime}", data if isinstance(data, str) else json.dumps(data)
+                    yield _at(f"cell {n} {mime}"), data if isinstance(data, str) else json.dumps(data)
             if "text" in out:
-                yield f"cell {n} stream", "".join(out["text"])
+                yield _at(f"cell {n} stream"), "".join(out["text"])
 
 
 def _png(path: Path) -> Located:
@@ -133,22 +162,22 @@ def _png(path: Path) -> Located:
         length, kind = struct.unpack(">I4s", data[pos:pos + 8])
         body = data[pos + 8:pos + 8 + length]
         if kind in (b"tEXt", b"iTXt"):
-            yield kind.decode(), body.decode("latin-1")
+            yield _at(kind.decode()), body.decode("latin-1")
         elif kind == b"zTXt":
             key, _, rest = body.partition(b"\0")
-            yield kind.decode(), key.decode("latin-1") + " " + zlib.decompress(rest[1:]).decode("latin-1")
+            yield _at(kind.decode()), key.decode("latin-1") + " " + zlib.decompress(rest[1:]).decode("latin-1")
         pos += 12 + length
 
 
 def _parquet(path: Path) -> Located:
+    """Column names, and every text column searched whole (a large table is millions of cells)."""
     import pandas as pd
 
     df = pd.read_parquet(path)
     for col in df.columns:
-        yield f"column {col}", str(col)
+        yield _at(f"column {col}"), str(col)
         if pd.api.types.is_string_dtype(df[col]) or df[col].dtype == object:
-            for n, value in enumerate(df[col].astype(str), start=1):
-                yield f"row {n} column {col}", value
+            yield _by_row(df[col].astype(str).tolist(), str(col))
 
 
 _XML_BREAK = re.compile(r"</w:p>|<w:br\s*/>|<w:tab\s*/>|</a:p>")
@@ -167,8 +196,7 @@ def _docx(path: Path) -> Located:
                 continue  # media: pictures hold no searchable text (the SVG and PNG twins are audited)
             xml = z.read(name).decode("utf-8", errors="replace")
             text = _XML_TAG.sub("", _XML_BREAK.sub("\n", xml))
-            for n, line in enumerate(text.splitlines(), start=1):
-                yield f"{name} paragraph {n}", line
+            yield _by_line(text, f"{name} paragraph "), text
 
 
 def _pdf(path: Path) -> Located:
@@ -177,10 +205,10 @@ def _pdf(path: Path) -> Located:
 
     reader = PdfReader(path)
     for key, value in (reader.metadata or {}).items():
-        yield f"metadata {key}", str(value)
+        yield _at(f"metadata {key}"), str(value)
     for p, page in enumerate(reader.pages, start=1):
-        for n, line in enumerate((page.extract_text() or "").splitlines(), start=1):
-            yield f"page {p} line {n}", line
+        text = page.extract_text() or ""
+        yield _by_line(text, f"page {p} line "), text
 
 
 READERS: dict[str, Callable[[Path], Located]] = {
