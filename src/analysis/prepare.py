@@ -16,7 +16,7 @@ import pandas as pd
 from analysis import autocode, coding, schemas
 from analysis.clean import paragraphs, remove_fillers, turns
 from analysis.config import load_case, load_codebook, load_identity_key
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, excerpt
 from analysis.language import detect
 from analysis.ingest import RawTranscript, read_register, read_text, read_transcripts
 from analysis.log import logger
@@ -128,11 +128,11 @@ def _documents(paths: CasePaths, pseudo: Callable[[str], str]) -> pd.DataFrame:
             if not (row.get(key) or "").strip():
                 raise AnalysisError("missing value", path=paths.register, line=line, field=key)
         if row["type"] not in DOC_TYPES:
-            raise AnalysisError(f"unknown document type {row['type']!r}; valid values: {', '.join(DOC_TYPES)}",
+            raise AnalysisError(f"unknown document type {excerpt(row['type'])}; valid values: {', '.join(DOC_TYPES)}",
                                 path=paths.register, line=line, field="type")
         uncertain = (row.get("uncertain") or "false").strip().lower()
         if uncertain not in ("true", "false"):
-            raise AnalysisError(f"expected true or false, found {uncertain!r}", path=paths.register,
+            raise AnalysisError(f"expected true or false, found {excerpt(uncertain)}", path=paths.register,
                                 line=line, field="uncertain")
         fields = {k: (row.get(k) or "").strip() for k in schemas.DOCUMENTS.columns}
         fields.update({k: pseudo(fields[k]) for k in _FREE_TEXT})
