@@ -408,6 +408,74 @@ def _(case):
     return PREPARE
 
 
+@trigger("transcript-wide-undecodable")
+def _(case):
+    path = case / "interviews" / "T2.txt"
+    path.write_bytes(b"\xff\xfe" + path.read_text(encoding="utf-8").encode("utf-16-le") + b"\x00\xdc")  # a lone surrogate
+    return PREPARE
+
+
+@trigger("transcript-empty")
+def _(case):
+    (case / "interviews" / "T3.md").write_text("")
+    return PREPARE
+
+
+@trigger("informant-and-informants")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "informant: Bruno Tanaka", "informant: Bruno Tanaka\ninformants: [Bruno Tanaka]")
+    return PREPARE
+
+
+@trigger("informants-not-a-list")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "informant: Bruno Tanaka", "informants: Bruno Tanaka")
+    return PREPARE
+
+
+@trigger("informant-listed-twice")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "informant: Bruno Tanaka", "informants: [Bruno Tanaka, bruno tanaka]")
+    return PREPARE
+
+
+@trigger("speaker-label-inside-line")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "Interviewer: Tell me about it.\n\nBruno Tanaka: ",
+          "Interviewer: Tell me about it. Bruno Tanaka: ")
+    return PREPARE
+
+
+@trigger("timestamp-invalid")
+def _(case):
+    _edit(case / "interviews" / "T2.txt", "Interviewer: Anything else?", "[12:75:99] Interviewer: Anything else?")
+    return PREPARE
+
+
+@trigger("codings-file-unknown")
+def _(case):
+    (case / "codings" / "coder-C.ods").write_bytes(b"PK\x03\x04")
+    return PREPARE
+
+
+@trigger("codings-xlsx-damaged")
+def _(case):
+    (case / "codings" / "coder-C.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    return PREPARE
+
+
+@trigger("codings-row-too-long")
+def _(case):
+    _append(case / "codings" / "coder-B.csv", "T2,MONEY,Money,1,B,a memo, with a comma\n")
+    return PREPARE
+
+
+@trigger("codings-row-too-short")
+def _(case):
+    _append(case / "codings" / "coder-B.csv", "T2,MONEY,Money,1\n")
+    return PREPARE
+
+
 @trigger("indicator-unknown")
 def _(case):
     return ["indicator", "outcomes"]

@@ -12,9 +12,10 @@ import bisect
 import csv
 import io
 import re
+import zipfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from analysis import schemas
 from analysis.clean import decode, normalise
 from analysis.config import Codebook
 from analysis.errors import AnalysisError
+from analysis.log import logger
 from analysis.progress import progress
 
 CODING_COLUMNS = ("source_id", "code", "quote", "occurrence", "coder", "memo")
@@ -33,42 +35,113 @@ CAVEAT_PREFIX = "caveat:"  # a memo starting with this qualifies its category in
 _ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")  # a whitespace run other than one space
 
 
+CODINGS_SUFFIXES = (".csv", ".xlsx")
+
+
 def read_codings(folder: str | Path) -> pd.DataFrame:
-    """Read every ``*.csv`` in the codings folder into one table, with file and row."""
+    """Read every codings file (``*.csv``, ``*.xlsx``) in the codings folder into one table, with file and row.
+
+    Raises:
+        AnalysisError: for a file of another kind (never skipped silently), a
+            row with more or fewer fields than the header, or a bad value.
+    """
     folder = Path(folder)
-    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
     rows = []
     for path in files:
-        text = decode(path.read_bytes(), path)
-        reader = csv.DictReader(io.StringIO(text))
-        missing = [c for c in CODING_COLUMNS if c not in (reader.fieldnames or [])]
+        suffix = path.suffix.lower()
+        if suffix not in CODINGS_SUFFIXES:
+            raise AnalysisError(f"not a codings file ({suffix or 'no suffix'}); codings are read from "
+                                f"{' or '.join(CODINGS_SUFFIXES)} files", path=path,
+                                hint="save it as CSV (UTF-8) or .xlsx, or move it out of the codings folder")
+        table = _xlsx_rows(path) if suffix == ".xlsx" else _csv_rows(path)
+        header = next(table, None)
+        fieldnames = [c.strip() for c in header[1]] if suffix == ".xlsx" and header else header[1] if header else []
+        missing = [c for c in CODING_COLUMNS if c not in fieldnames]
         if missing:
             raise AnalysisError(f"codings file lacks columns {missing}; expected {', '.join(CODING_COLUMNS)}",
                                 path=path, line=1)
-        end = reader.line_num
-        for row in reader:
-            # A quoted field may hold line breaks: report the line the row starts on.
-            line, end = end + 1, reader.line_num
-            occ = (row.get("occurrence") or "").strip()
-            if occ and (not occ.isdigit() or int(occ) < 1):
-                raise AnalysisError(f"occurrence must be a whole number >= 1, found {occ!r}", path=path,
-                                    line=line, field="occurrence")
-            for key in ("source_id", "code", "quote", "coder"):
-                if not (row.get(key) or "").strip():
-                    raise AnalysisError("missing value", path=path, line=line, field=key)
-            stance = (row.get("stance") or "").strip().lower()
-            if stance and stance not in STANCES:
-                raise AnalysisError(f"unknown stance {_short(stance)!r}; valid values: {', '.join(STANCES)}",
-                                    path=path, line=line, field="stance",
-                                    hint="leave it empty for 'supports'; see docs/case-format.md")
-            memo = (row.get("memo") or "").strip()
-            rows.append({"source_id": row["source_id"].strip(), "code": row["code"].strip(),
-                         "quote": row["quote"], "occurrence": int(occ) if occ else 0, "coder": row["coder"].strip(),
-                         "memo": memo, "stance": stance or "supports", "stance_explicit": bool(stance),
-                         "caveat": is_caveat(memo), "codings_file": path.name, "row": line,
-                         "file_path": str(path)})
+        for line, values in table:
+            if suffix == ".xlsx":  # a sheet has no trailing empty cells: they are empty fields, not missing ones
+                values = values + [""] * (len(fieldnames) - len(values))
+            if len(values) > len(fieldnames) and any(v.strip() for v in values[len(fieldnames):]):
+                raise AnalysisError(f"row has {len(values)} fields, the header {len(fieldnames)}", path=path,
+                                    line=line, hint="a comma in a quote or memo needs the field in double quotes")
+            if len(values) < len(fieldnames):
+                raise AnalysisError(f"row has {len(values)} fields, the header {len(fieldnames)}", path=path,
+                                    line=line, hint="every row needs every column of the header, even if empty")
+            rows.append(_coding_row(dict(zip(fieldnames, values)), path, line))
     return pd.DataFrame(rows, columns=[*CODING_COLUMNS, "stance", "stance_explicit", "caveat", "codings_file", "row",
                                        "file_path"])
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The header and then each row of a CSV file, with the line each row starts on."""
+    reader = csv.reader(io.StringIO(decode(path.read_bytes(), path)))
+    end = 0
+    for values in reader:
+        # A quoted field may hold line breaks: report the line the row starts on.
+        line, end = end + 1, reader.line_num
+        if values:  # a blank line is no row
+            yield line, values
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The header and then each row of the first sheet of a workbook, numbered as the sheet numbers them.
+
+    Cells are read as shown (cached formula results, whole numbers without
+    ``.0``); trailing empty cells are no fields, so a row is ragged only when
+    it has a value beyond the last column of the header.
+    """
+    import openpyxl  # only a case with a workbook pays for the import
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise AnalysisError(f"not a readable .xlsx workbook ({type(exc).__name__})", path=path,
+                            hint="save it again from the spreadsheet program as .xlsx, or as CSV (UTF-8)") from None
+    try:
+        sheets = book.worksheets
+        others = [ws.title for ws in sheets[1:] if ws.max_row and ws.max_row > 1]
+        if others:
+            logger.warning("%s: only the first sheet is read; sheets %s are not", path, others)
+        for n, cells in enumerate(sheets[0].iter_rows(values_only=True), start=1):
+            values = [_cell(v) for v in cells]
+            while values and not values[-1].strip():
+                values.pop()
+            if values:
+                yield n, values
+    finally:
+        book.close()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return normalise(str(value))  # as a CSV file's text is: NFC, single spaces, \n line ends
+
+
+def _coding_row(row: dict[str, str], path: Path, line: int) -> dict[str, object]:
+    occ = (row.get("occurrence") or "").strip()
+    if occ and (not occ.isdigit() or int(occ) < 1):
+        raise AnalysisError(f"occurrence must be a whole number >= 1, found {occ!r}", path=path,
+                            line=line, field="occurrence")
+    for key in ("source_id", "code", "quote", "coder"):
+        if not (row.get(key) or "").strip():
+            raise AnalysisError("missing value", path=path, line=line, field=key)
+    stance = (row.get("stance") or "").strip().lower()
+    if stance and stance not in STANCES:
+        raise AnalysisError(f"unknown stance {_short(stance)!r}; valid values: {', '.join(STANCES)}",
+                            path=path, line=line, field="stance",
+                            hint="leave it empty for 'supports'; see docs/case-format.md")
+    memo = (row.get("memo") or "").strip()
+    return {"source_id": row["source_id"].strip(), "code": row["code"].strip(),
+            "quote": row["quote"], "occurrence": int(occ) if occ else 0, "coder": row["coder"].strip(),
+            "memo": memo, "stance": stance or "supports", "stance_explicit": bool(stance),
+            "caveat": is_caveat(memo), "codings_file": path.name, "row": line, "file_path": str(path)}
 
 
 def is_caveat(memo: str) -> bool:

@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 
 import yaml
 
-from analysis.clean import decode, paragraphs
+from analysis.clean import decode, fix, normalise, paragraphs, report_repairs
 from analysis.config import load_yaml, parse_yaml
 from analysis.errors import AnalysisError, did_you_mean, excerpt
 from analysis.progress import progress
@@ -77,17 +77,32 @@ def read_transcripts(folder: str | Path) -> list[RawTranscript]:
 def read_text_transcript(path: Path) -> RawTranscript:
     """Read a .md or .txt transcript with YAML front matter (or a sidecar)."""
     text = decode(_read_bytes(path), path)
+    if not text.strip():
+        raise _empty(path)
     meta, body, first_line = _split_front_matter(text, path)
     if meta is None:
         meta = _sidecar(path)
-    return RawTranscript(path, path.suffix.lower().lstrip("."), meta, paragraphs(body, first_line))
+    return RawTranscript(path, path.suffix.lower().lstrip("."), meta, paragraphs(body, first_line, keep_lines=True))
+
+
+def _empty(path: Path) -> AnalysisError:
+    return AnalysisError("empty transcript: the file holds no text", path=path,
+                         hint="write the interview into it, or remove the file")
 
 
 @reader(".docx")
 def read_docx_transcript(path: Path) -> RawTranscript:
-    """Read a .docx transcript (metadata in a YAML sidecar); one paragraph per ``w:p``."""
+    """Read a .docx transcript (metadata in a YAML sidecar).
+
+    Each ``w:p`` paragraph, and each line of it after a line break, is a line
+    of the transcript numbered by its paragraph (so a line break before a
+    speaker label starts a turn, as in a text transcript).
+    """
+    data = _read_bytes(path)
+    if not data:
+        raise _empty(path)
     try:
-        with zipfile.ZipFile(io.BytesIO(_read_bytes(path))) as z:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
             xml = z.read("word/document.xml")
     except (zipfile.BadZipFile, KeyError, EOFError) as exc:
         raise AnalysisError(f"not a readable .docx ({exc})", path=path,
@@ -97,6 +112,7 @@ def read_docx_transcript(path: Path) -> RawTranscript:
     except ElementTree.ParseError as exc:
         raise AnalysisError(f"damaged .docx XML ({exc})", path=path) from None
     paras: list[tuple[int, str]] = []
+    garbled, controls = False, 0
     for n, p in enumerate(root.iter(f"{_W}p"), start=1):
         parts = []
         for node in p.iter():
@@ -106,9 +122,11 @@ def read_docx_transcript(path: Path) -> RawTranscript:
                 parts.append(" ")
             elif node.tag in (f"{_W}br", f"{_W}cr"):
                 parts.append("\n")
-        text = decode("".join(parts).encode("utf-8"), path).replace("\n", " ")
-        if text.strip():
-            paras.append((n, text.strip()))
+        text, bad, removed = fix("".join(parts))
+        garbled, controls = garbled or bad, controls + removed
+        # Lines of one paragraph are separate entries with the paragraph's number: their numbers must not run on.
+        paras += [(n, line) for line in normalise(text).split("\n") if line.strip()]
+    report_repairs(path, garbled=garbled, controls=controls)
     return RawTranscript(path, "docx", _sidecar(path), paras)
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from analysis import autocode, coding, schemas
-from analysis.clean import paragraphs, remove_fillers, turns
+from analysis.clean import Repair, paragraphs, recording_repairs, remove_fillers, turns
 from analysis.config import load_case, load_codebook, load_identity_key
 from analysis.errors import AnalysisError, excerpt
 from analysis.language import detect
@@ -24,7 +24,7 @@ from analysis.paths import CasePaths
 from analysis.progress import progress
 from analysis.pseudonymise import pseudonymiser
 
-REQUIRED_META = ("id", "informant", "language", "interviewer")
+REQUIRED_META = ("id", "language", "interviewer")  # and ``informant`` (an interview) or ``informants`` (a group)
 DOC_TYPES = ("news", "agreement", "regulation", "institutional", "academic", "reference")
 
 
@@ -37,15 +37,16 @@ def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
     by_name = {i.names[0].casefold(): i for i in identities}
     fillers = list(case.get("filler_words") or [])
 
-    transcripts = read_transcripts(paths.interviews)
-    interview_units, interview_sources, informants = _interviews(transcripts, by_name, pseudo, fillers, paths.case)
-    documents = _documents(paths, pseudo)
-    doc_units, doc_sources = _document_units(documents, paths, case["language"], pseudo)
-    units = pd.concat([interview_units, doc_units], ignore_index=True)
-    sources = pd.concat([interview_sources, doc_sources], ignore_index=True)
-    _unique_sources(sources, paths.case)
-
-    raw_codings = coding.read_codings(paths.codings)
+    with recording_repairs() as repairs:
+        transcripts = read_transcripts(paths.interviews)
+        interview_units, interview_sources, informants = _interviews(transcripts, by_name, pseudo, fillers,
+                                                                     paths.case)
+        documents = _documents(paths, pseudo)
+        doc_units, doc_sources = _document_units(documents, paths, case["language"], pseudo)
+        units = pd.concat([interview_units, doc_units], ignore_index=True)
+        sources = pd.concat([interview_sources, doc_sources], ignore_index=True)
+        _unique_sources(sources, paths.case)
+        raw_codings = coding.read_codings(paths.codings)
     codings = coding.anchor(raw_codings, sources, units, codebook, pseudo)
     primary = case["primary_coder"]
     suggestions = autocode.suggest(units, codebook)
@@ -59,6 +60,7 @@ def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
         "code_frequencies": coding.frequencies(codings, units, primary),
         "informant_codes": coding.informant_codes(codings, units, primary),
         "cooccurrence": coding.cooccurrence(codings, units, primary),
+        "input_warnings": _input_warnings(repairs, codings, units, sources, paths),
     }
     for schema in schemas.ALL:
         schemas.write_table(tables[schema.name], schema, paths.processed)
@@ -75,17 +77,14 @@ def _interviews(transcripts: list[RawTranscript], by_name: dict[str, Any], pseud
         for key in REQUIRED_META:
             if not meta.get(key):
                 raise AnalysisError("missing metadata field", path=t.path, field=key)
-        ident = by_name.get(str(meta["informant"]).casefold())
-        if ident is None:
-            raise AnalysisError(f"informant {meta['informant']!r} is not in the private identity key",
-                                path=t.path, field="informant", hint="add them to private/identity-key.yml")
+        people = _participants(t, by_name)
         if meta.get("illustrative") is not True and meta.get("illustrative") is not False:
             raise AnalysisError("say whether the transcript is illustrative (true/false)", path=t.path,
                                 field="illustrative")
         sid = str(meta["id"])
         interviewer = str(meta["interviewer"])
-        informant_label = str(meta["informant"])
-        speaker_names = {interviewer: (interviewer, "interviewer"), informant_label: (ident.pseudonym, "informant")}
+        speaker_names = {interviewer: (interviewer, "interviewer"),
+                         **{label: (ident.pseudonym, "informant") for label, ident in people}}
         tt = turns(t.paragraphs, set(speaker_names), t.path)
         texts = [pseudo(remove_fillers(turn.text, fillers)) for turn in tt]
         full, spans = _join(texts)
@@ -99,18 +98,87 @@ def _interviews(transcripts: list[RawTranscript], by_name: dict[str, Any], pseud
             })
         source_rows.append({
             "source_id": sid, "source_type": "interview", "doc_type": "interview", "format": t.format,
-            "path": t.path.relative_to(case_dir).as_posix(), "speaker": ident.pseudonym,
+            "path": t.path.relative_to(case_dir).as_posix(), "speaker": ", ".join(i.pseudonym for _, i in people),
             "date": str(meta.get("date", "")), "language": str(meta["language"]),
             "illustrative": bool(meta["illustrative"]), "n_units": len(tt), "sha256": _sha(full), "text": full,
         })
-        informant_rows.append({
+        # One row per informant and interview: a follow-up interview adds a row, never a second informant.
+        informant_rows += [{
             "informant": ident.pseudonym, "source_id": sid, "role": pseudo(str(meta.get("role", ""))),
             "organisation": pseudo(str(meta.get("organisation", ""))), "language": str(meta["language"]),
             "illustrative": bool(meta["illustrative"]),
-        })
+        } for _, ident in people]
     return (pd.DataFrame(unit_rows, columns=list(schemas.UNITS.columns)),
             pd.DataFrame(source_rows, columns=list(schemas.SOURCES.columns)),
             pd.DataFrame(informant_rows, columns=list(schemas.INFORMANTS.columns)))
+
+
+def _participants(t: RawTranscript, by_name: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The informants speaking in a transcript: ``(speaker label, identity)`` pairs.
+
+    An interview names one (``informant: Name``); a group transcript (focus
+    group, meeting) lists several (``informants: [Name, Name]``). Each label is
+    the name as the identity key writes it, and is how its turns are labelled.
+
+    Raises:
+        AnalysisError: when both or neither field is given, the list is not a
+            list of names, a name is listed twice or is not in the key.
+    """
+    meta = t.meta
+    one, many = meta.get("informant"), meta.get("informants")
+    if one and many:
+        raise AnalysisError("give either informant (an interview) or informants (a group), not both",
+                            path=t.path, field="informants", hint="see 'Group transcripts' in docs/case-format.md")
+    if not one and not many:
+        # The same message as any missing field (docs/errors.md); case-format.md explains the group form.
+        raise AnalysisError("missing metadata field", path=t.path, field="informant")
+    field = "informant" if one else "informants"
+    if many is not None and (not isinstance(many, list) or not all(isinstance(n, str) and n.strip() for n in many)):
+        raise AnalysisError("informants must be a list of names, e.g. [Ana Lima, Ben Okafor]", path=t.path,
+                            field="informants")
+    labels = [str(one)] if one else [n.strip() for n in many]
+    out, seen = [], set()
+    for label in labels:
+        ident = by_name.get(label.casefold())
+        if ident is None:
+            raise AnalysisError(f"informant {excerpt(label)} is not in the private identity key",
+                                path=t.path, field=field, hint="add them to private/identity-key.yml")
+        if label.casefold() in seen:
+            raise AnalysisError(f"informant {excerpt(label)} is listed twice", path=t.path, field="informants")
+        seen.add(label.casefold())
+        out.append((label, ident))
+    return out
+
+
+def _input_warnings(repairs: list[Repair], codings: pd.DataFrame, units: pd.DataFrame, sources: pd.DataFrame,
+                    paths: CasePaths) -> pd.DataFrame:
+    """What was accepted but should be looked at: repaired files and codings on interviewer turns.
+
+    Each is logged as a warning as well; the table keeps them with the build
+    (case-relative file names, no text of the files: it may hold names).
+    """
+    by_path = dict(zip(sources["path"], sources["source_id"]))
+    rows = []
+    for r in dict.fromkeys(repairs):  # a file read twice is repaired (and listed) once
+        file = _relative(r.path, paths.case)
+        rows.append({"kind": r.kind, "file": file, "line": 0, "source_id": by_path.get(file, ""), "detail": r.detail})
+    roles = dict(zip(units["unit_id"], units["speaker_role"]))
+    for c in codings.itertuples(index=False):
+        if roles.get(c.unit_id) != "interviewer":
+            continue
+        file = _relative(str(paths.codings / c.codings_file), paths.case)
+        detail = f"code {c.code} (coder {c.coder}) is on an interviewer turn, {c.unit_id}"
+        logger.warning("%s:%d: %s: it counts for no informant", file, c.row, detail)
+        rows.append({"kind": "coding_on_interviewer_turn", "file": file, "line": int(c.row),
+                     "source_id": c.source_id, "detail": detail})
+    return pd.DataFrame(rows, columns=list(schemas.INPUT_WARNINGS.columns))
+
+
+def _relative(path: str, case_dir: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(case_dir.resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 # Register columns that are free text and reach the chapter: pseudonymised like every source text.

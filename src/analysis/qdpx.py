@@ -758,7 +758,7 @@ def _interviewer(names: list[str], s: _Source) -> str:
 
 def _interview_meta(s: _Source, sid: str, informant: str, interviewer: str, case: dict, text: str,
                     case_language: str) -> dict[str, Any]:
-    skip = {"source_id", "source_type", "pseudonymised", "interviewer", "informant", "id", "_case"}
+    skip = {"source_id", "source_type", "pseudonymised", "interviewer", "informant", "informants", "id", "_case"}
     extra = {k: v for k, v in s.variables.items() if k not in skip and re.fullmatch(r"[A-Za-z_][\w-]*", k)}
     attrs = {k.lower().replace("organization", "organisation"): v for k, v in case["variables"].items()}
     meta = {"id": sid, "informant": informant,
@@ -1120,7 +1120,7 @@ def _build_project(paths: CasePaths) -> tuple[bytes, dict[str, bytes]]:
         v: dict[str, Any] = {"source_type": row.source_type, "pseudonymised": True}
         if row.source_type == "interview":
             meta = metas[row.source_id]
-            v.update({k: _plain(val, pseudo) for k, val in meta.items() if k not in ("id", "informant")
+            v.update({k: _plain(val, pseudo) for k, val in meta.items() if k not in ("id", "informant", "informants")
                       and val is not None})
         else:
             doc = documents.loc[row.source_id]

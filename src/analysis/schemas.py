@@ -149,7 +149,7 @@ UNITS = Schema("units", {
 INFORMANTS = Schema("informants", {
     "informant": "str", "source_id": "str", "role": "str", "organisation": "str", "language": "str",
     "illustrative": "bool",
-}, key=("informant",))
+}, key=("informant", "source_id"))  # one row per informant and interview: follow-ups and groups
 
 DOCUMENTS = Schema("documents", {
     "doc_id": "str", "date": "str", "date_precision": "str", "uncertain": "bool", "type": "str",
@@ -186,5 +186,11 @@ INFORMANT_CODES = Schema("informant_codes", {"informant": "str", "code": "str", 
 
 COOCCURRENCE = Schema("cooccurrence", {"code_1": "str", "code_2": "str", "units": "int"}, key=("code_1", "code_2"))
 
+# Accepted input that someone should look at: files repaired while reading (``line`` 0), and codings on
+# interviewer turns (``line`` the codings row). ``file`` is relative to the case folder.
+INPUT_WARNINGS = Schema("input_warnings", {
+    "kind": "str", "file": "str", "line": "int", "source_id": "str", "detail": "str",
+}, key=("kind", "file", "line", "detail"))
+
 ALL = (SOURCES, UNITS, INFORMANTS, DOCUMENTS, CODINGS, RELIABILITY, DISAGREEMENTS, SUGGESTIONS, MISSES,
-       FREQUENCIES, INFORMANT_CODES, COOCCURRENCE)
+       FREQUENCIES, INFORMANT_CODES, COOCCURRENCE, INPUT_WARNINGS)
