@@ -33,9 +33,22 @@ def save(fig: plt.Figure, folder: str | Path, name: str) -> list[Path]:
     return out
 
 
-def evidence_bars(table: pd.DataFrame, title: str, labels: dict[str, str]) -> plt.Figure:
-    """Horizontal bars per code: one bar per count column of ``table`` that ``labels`` names (e.g. informants)."""
+def discard(folder: str | Path, name: str) -> None:
+    """Remove a figure's files from an earlier build: a figure left out must not linger beside the chapter."""
+    for fmt in FORMATS:
+        (Path(folder) / f"{name}.{fmt}").unlink(missing_ok=True)
+
+
+def evidence_bars(table: pd.DataFrame, title: str, labels: dict[str, str]) -> plt.Figure | None:
+    """Horizontal bars per code: one bar per count column of ``table`` that ``labels`` names (e.g. informants).
+
+    Returns:
+        The figure, or None when every count is zero (no code has evidence):
+        bars of zeros say nothing, and the chapter says so in words instead.
+    """
     kinds = [k for k in labels if k in table.columns and k != "label"]
+    if table.empty or not table[kinds].to_numpy().sum():
+        return None
     long = table.melt(id_vars=["label"], value_vars=kinds, var_name="kind", value_name="n")
     long = long.assign(kind=long["kind"].map(labels))
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.4))
@@ -70,23 +83,36 @@ def top_rows(matrix: pd.DataFrame, limit: int) -> pd.DataFrame:
     return matrix.iloc[keep]
 
 
-def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> plt.Figure:
-    """Informants x codes heatmap of coded units."""
+def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> plt.Figure | None:
+    """Informants x codes heatmap of coded units.
+
+    Returns:
+        The figure, or None when no informant was coded with any code (no
+        interviews, or none coded for this indicator): seaborn cannot scale
+        colours on an empty matrix, and a grid of zeros says nothing.
+    """
+    if matrix.empty or not matrix.to_numpy().sum():
+        return None
     fig, ax = plt.subplots(figsize=(0.8 * max(len(matrix.columns), 3) + 2, 0.4 * max(len(matrix), 3) + 1.2))
     sns.heatmap(matrix, annot=True, fmt="d", cmap="crest", cbar=False, linewidths=0.5, ax=ax)
     ax.set(title=title, xlabel=xlabel, ylabel="")
     return fig
 
 
-def timeline(documents: pd.DataFrame, title: str, legend: dict[str, str]) -> plt.Figure:
+def timeline(documents: pd.DataFrame, title: str, legend: dict[str, str]) -> plt.Figure | None:
     """Milestones of the document register on a date axis; uncertain dates drawn hollow.
 
     Args:
         documents: Rows with ``date`` (YYYY, YYYY-MM or YYYY-MM-DD), ``milestone`` and ``uncertain``.
         title: Figure title.
         legend: Words for "certain" and "uncertain" dates.
+
+    Returns:
+        The figure, or None when no document marks a milestone (nothing to place on the axis).
     """
     rows = documents[documents["milestone"].str.len() > 0]
+    if rows.empty:
+        return None
     when = pd.to_datetime(rows["date"].map(_full_date))
     rows = rows.assign(when=when).sort_values(["when", "doc_id"])
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))

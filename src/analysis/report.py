@@ -91,6 +91,11 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
         figs[f"{ind.id}-timeline"] = (figures.timeline(documents, "",
                                                        words["timeline"]),
                                       text.render("caption_timeline", language, case_dir=wording))
+    # A figure with nothing to draw is None: left out, and named in the text (missing_data.md.j2).
+    left_out = [name.rsplit("-", 1)[1] for name, (fig, _) in figs.items() if fig is None]
+    figs = {name: pair for name, pair in figs.items() if pair[0] is not None}
+    for kind in left_out:
+        figures.discard(paths.figures, f"{ind.id}-{kind}")
     files = {name: figures.save(fig, paths.figures, name) for name, (fig, _) in figs.items()}
     caption = dict(case_dir=wording, label=label)
     tables = [
@@ -124,8 +129,14 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
     results["findings"] = findings(results, caveats, mine)
     by_id = {s["id"]: s for s in scenarios}
     results["sensitivity"]["verdict_flips_text"] = scenario_names([by_id[f] for f in verdict_flips], words)
+    results["left_out"] = left_out
     write_json(paths.results / f"{ind.id}.json", results)
     narrative = text.render("indicator", language, case_dir=wording, r=results, case=case)
+    if left_out or not results["totals"]["units"]:  # say what is missing rather than show empty figures
+        kinds = sources["source_type"].value_counts()
+        narrative += "\n\n" + text.render("missing_data", language, case_dir=wording, r=results,
+                                           interviews=int(kinds.get("interview", 0)),
+                                           documents=int(kinds.get("document", 0)))
     return IndicatorReport(results, narrative, verdict_table(results, words), quotes_table(quotes, words),
                            quotes_table(contrary, words), caveats_table(caveats, results, words),
                            sensitivity_table(results, words), by_type, matrix, files)
