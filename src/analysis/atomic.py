@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from analysis.errors import AnalysisError
 
@@ -114,3 +114,81 @@ def atomic_dir(target: str | Path) -> Iterator[Path]:
             for folder in made:  # leave no empty parents behind either
                 if folder.is_dir() and not any(folder.iterdir()):
                     folder.rmdir()
+
+
+@contextlib.contextmanager
+def staged_dirs(targets: list[tuple[str | Path, Callable[[str], bool]]]) -> Iterator[list[Path]]:
+    """Yield a staging folder per output folder; swap them all in if the block succeeds.
+
+    All or nothing for a whole stage: a block that fails (an error, Ctrl-C)
+    leaves every output folder as it was, byte for byte, or absent if it was
+    absent. The staging folder is hidden inside its output folder (not beside
+    it), so the swap is a rename of entries within one folder: it works when
+    the output folder is a mount point or a symbolic link, and what the stage
+    does not write (``.gitkeep``, the Makefile's ``.indicators.mk``, a user's
+    notes) stays where it is.
+
+    On success, for each output folder: the entries the stage owns (``owns``)
+    or wrote anew are moved aside, the staged entries are moved in, and the
+    old ones are deleted. A failure during the moves undoes those made so
+    far, in every folder.
+
+    Args:
+        targets: (output folder, owns) pairs; ``owns(name)`` says whether a top-level
+            entry of that folder is written by the stage, so that an old one the
+            stage no longer writes (a stale figure, a dropped indicator) goes too.
+            Pairs naming the same folder are merged.
+
+    Yields:
+        The staging folders, in the order of ``targets``.
+    """
+    merged: dict[str, tuple[Path, list[Callable[[str], bool]]]] = {}
+    for folder, owns in targets:
+        key = os.path.abspath(folder)
+        merged.setdefault(key, (Path(folder), []))[1].append(owns)
+    made: list[Path] = []  # folders this call created, outermost first: removed again on failure
+    staging: dict[str, Path] = {}
+    done = False
+    try:
+        for key, (folder, _) in merged.items():
+            made += [p for p in reversed((folder, *folder.parents)) if not p.exists() and p not in made]
+            folder.mkdir(parents=True, exist_ok=True)
+            staging[key] = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+        yield [staging[os.path.abspath(folder)] for folder, _ in targets]
+        _swap_in([(folder, staging[key], owners) for key, (folder, owners) in merged.items()])
+        done = True
+    finally:
+        for stage in staging.values():
+            if stage.exists():
+                shutil.rmtree(stage)
+        if not done:
+            for folder in reversed(made):  # innermost first; only if nothing else came to live there
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+
+
+def _swap_in(swaps: list[tuple[Path, Path, list[Callable[[str], bool]]]]) -> None:
+    """Move staged entries into their folders; undo every move if one fails."""
+    moved: list[tuple[Path, Path]] = []  # (from, to), in order, for the undo
+    aside: list[Path] = []
+    try:
+        for folder, stage, owners in swaps:
+            old = Path(tempfile.mkdtemp(prefix=".replaced-", dir=folder))
+            aside.append(old)
+            new = set(os.listdir(stage))
+            for name in sorted(os.listdir(folder)):
+                if (folder / name) not in (stage, old) and not name.startswith((".staging-", ".replaced-")) \
+                        and (name in new or any(owns(name) for owns in owners)):
+                    os.replace(folder / name, old / name)
+                    moved.append((folder / name, old / name))
+            for name in sorted(new):
+                os.replace(stage / name, folder / name)
+                moved.append((stage / name, folder / name))
+    except BaseException:
+        for source, target in reversed(moved):
+            os.replace(target, source)
+        for old in aside:
+            shutil.rmtree(old, ignore_errors=True)
+        raise
+    for old in aside:
+        shutil.rmtree(old)

@@ -103,18 +103,52 @@ def pdf(args: argparse.Namespace) -> None:
     logger.info("wrote %s", export_pdf(paths.chapter / "chapter.html", paths.chapter / "chapter.pdf"))
 
 
+REPORT_ENTRIES = ("results", "figures", "notebooks", "chapter", "manifest.json")  # what `build` owns in reports
+
+
 @command(_FORMATS)
 def build(args: argparse.Namespace) -> None:
-    """Run every stage in order: prepare, each indicator, conclusion, assemble; then the privacy audit."""
+    """Run every stage in order: prepare, each indicator, conclusion, assemble; then the privacy audit.
+
+    All or nothing: the stages write into staging folders, swapped in only
+    when the chapter is assembled and the audit found no leak; a failure
+    leaves the previous outputs as they were (or none). The old manifest goes
+    too: it describes old outputs.
+    """
+    from analysis import schemas
+    from analysis.atomic import staged_dirs
     from analysis.audit import refuse_leaks
     from analysis.config import load_codebook
-    prepare(args)
-    for ind in load_codebook(_paths(args).codebook).indicators:
-        args.id = ind.id
-        indicator(args)
-    conclusion(args)
-    assemble(args)
-    refuse_leaks(_paths(args))
+    final = _paths(args)
+    codebook = load_codebook(final.codebook)  # a broken codebook fails before any folder is made
+    with staged_dirs([(final.processed, schemas.is_table_file),
+                      (final.reports, REPORT_ENTRIES.__contains__)]) as (processed, reports):
+        staged = argparse.Namespace(**{**vars(args), "processed": processed, "reports": reports, "out": None})
+        prepare(staged)
+        for ind in codebook.indicators:
+            staged.id = ind.id
+            indicator(staged)
+        conclusion(staged)
+        assemble(staged)
+        refuse_leaks(CasePaths(final.case, processed, reports))  # a leak: nothing is swapped in
+        # The notebooks ran on the staging folders; after the swap their parameters name the real ones.
+        _rename_parameters(reports / "notebooks", {_param(processed): _param(final.processed),
+                                                   _param(reports): _param(final.reports)})
+
+
+def _rename_parameters(folder: Path, renames: dict[str, str]) -> None:
+    """Rewrite folder paths in the injected-parameters cell of every executed notebook in ``folder``."""
+    import nbformat
+
+    from analysis.atomic import atomic_path
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                for old, new in renames.items():
+                    cell.source = cell.source.replace(repr(old)[1:-1], repr(new)[1:-1])
+        with atomic_path(path) as tmp:
+            nbformat.write(nb, str(tmp))
 
 
 @command()

@@ -84,8 +84,10 @@ def verify(paths: CasePaths, build: Callable[[CasePaths], None]) -> list[str]:
 def _files(folder: Path) -> dict[str, Path]:
     if not folder.is_dir():
         return {}
+    # Hidden entries are not outputs: .gitkeep, and a staging folder left by a killed build (atomic.staged_dirs).
     return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != MANIFEST and p.name != ".gitkeep" and not p.name.startswith(".")}
+            if p.is_file() and p.name != MANIFEST
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
 
 
 def _hashes(folder: Path, label: str) -> dict[str, str]:

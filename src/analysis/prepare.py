@@ -14,6 +14,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from analysis import autocode, coding, schemas
+from analysis.atomic import staged_dirs
 from analysis.clean import Repair, paragraphs, recording_repairs, remove_fillers, turns
 from analysis.config import load_case, load_codebook, load_identity_key
 from analysis.errors import AnalysisError, excerpt
@@ -62,8 +63,10 @@ def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
         "cooccurrence": coding.cooccurrence(codings, units, primary),
         "input_warnings": _input_warnings(repairs, codings, units, sources, paths),
     }
-    for schema in schemas.ALL:
-        schemas.write_table(tables[schema.name], schema, paths.processed)
+    # All tables or none: a table refused by its schema (or Ctrl-C) leaves the previous set untouched.
+    with staged_dirs([(paths.processed, schemas.is_table_file)]) as (staging,):
+        for schema in schemas.ALL:
+            schemas.write_table(tables[schema.name], schema, staging)
     logger.info("prepared %d sources, %d units, %d codings -> %s",
                 len(sources), len(units), len(codings), paths.processed)
     return tables

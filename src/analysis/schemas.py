@@ -194,3 +194,8 @@ INPUT_WARNINGS = Schema("input_warnings", {
 
 ALL = (SOURCES, UNITS, INFORMANTS, DOCUMENTS, CODINGS, RELIABILITY, DISAGREEMENTS, SUGGESTIONS, MISSES,
        FREQUENCIES, INFORMANT_CODES, COOCCURRENCE, INPUT_WARNINGS)
+
+
+def is_table_file(name: str) -> bool:
+    """Whether a file name in the processed folder is one of the tables :func:`write_table` writes."""
+    return name in {f"{schema.name}.{ext}" for schema in ALL for ext in ("parquet", "csv")}
