@@ -134,6 +134,7 @@ def build(args: argparse.Namespace) -> None:
         # The notebooks ran on the staging folders; after the swap their parameters name the real ones.
         _rename_parameters(reports / "notebooks", {_param(processed): _param(final.processed),
                                                    _param(reports): _param(final.reports)})
+    logger.info("built %s and %s (the paths above were their staging folders)", final.processed, final.reports)
 
 
 def _rename_parameters(folder: Path, renames: dict[str, str]) -> None:

@@ -37,7 +37,7 @@ from defusedxml import ElementTree as SafeET
 from analysis.atomic import ZIP_DATE  # noqa: F401 - re-exported: the date of every entry written
 from analysis.atomic import atomic_dir, write_text, write_zip
 from analysis.clean import normalise, parse_label
-from analysis.coding import CODING_COLUMNS, find_spans
+from analysis.coding import CODING_COLUMNS, STANCES, find_spans
 from analysis.config import load_case, load_codebook, load_identity_key
 from analysis.errors import AnalysisError
 from analysis.ingest import read_transcripts
@@ -68,6 +68,10 @@ DEFAULT_CASE = {
               "ranking": {"min_informants": 1, "min_documents": 0, "min_contradicting": 1,
                           "rank_by": ["informants", "units", "documents"]}},
 }
+# A coding's stance travels in its selection's Description (the memo QDA tools show and edit), as a tag
+# before the memo: "[stance: contradicts] caveat: no LOI text found". See docs/refi-qda.md.
+STANCE_TAG = re.compile(r"^\s*\[\s*stance\s*:\s*([^\]]*?)\s*\]\s*", re.IGNORECASE)
+PLACEHOLDER_CODE = "UNCODED"  # the one code of an imported project that had none
 INTERVIEWER_HINTS = re.compile(r"interview|pewawancara|moderator|researcher|peneliti|^(i|q|int)$", re.IGNORECASE)
 
 
@@ -360,6 +364,7 @@ class _Source:
     created: str
     selections: list[_Selection] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
+    group: list[str] = field(default_factory=list)  # speakers of a text with more than two (a focus group)
 
 
 @dataclass
@@ -389,6 +394,10 @@ def _read_project(root: ET.Element, archive: Archive) -> _Project:
     if _local(root.tag) != "Project":
         raise AnalysisError(f"root element is <{_local(root.tag)}>, expected <Project>", path=archive.path)
     warnings: list[str] = []
+    namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
+    if namespace != PROJECT_NS:  # read anyway (elements are matched by local name), but never silently
+        warnings.append(f"project XML namespace is {_short(namespace, 60) if namespace else 'missing'!r}, "
+                        f"expected {PROJECT_NS!r}: read as REFI-QDA 1.0 anyway; check what was carried")
     users = {}
     for n, u in enumerate(_members(root, "Users", "User"), start=1):
         users[_guid(u)] = (u.get("name") or u.get("id") or f"user-{n}").strip()
@@ -610,6 +619,13 @@ def _write_case(model: _Project, folder: Path, archive_name: str) -> ImportRepor
                        + "---\n\n" + body + "\n")
             n_interviews += 1
         else:
+            # A focus group imported as a document: its participants still go into the identity key,
+            # so that the pipeline and `make audit` know their names.
+            # TODO(group transcripts): import as a group transcript once the case format has that kind.
+            for speaker in s.group:
+                if not INTERVIEWER_HINTS.search(speaker):
+                    informants.setdefault(speaker.casefold(), {
+                        "name": speaker, "aliases": [], "pseudonymised": bool(s.variables.get("pseudonymised"))})
             register.append(_register_row(s, sid, text, case_language))
             write_text(folder / "documents" / "texts" / f"{sid}.md",
                        "\n\n".join(line.written for line in lines) + "\n")
@@ -710,9 +726,13 @@ def _structure(text: str, s: _Source, warnings: list[str]) -> tuple[list[_Line],
         interviewer = _interviewer(names, s)
         informant = next(n for n in names if n != interviewer)
         return _turn_lines(text, labelled, {k.casefold() for k in names}, s, warnings), (interviewer, informant)
-    if len(speakers) > 2:
-        warnings.append(f"{s.name!r}: {len(speakers)} speakers ({', '.join(sorted(first.values()))}); "
-                        "imported as a document (our transcripts have an interviewer and one informant)")
+    if len(speakers) > 2 and declared != "document":
+        s.group = list(first.values())
+        shown = ", ".join(s.group[:6]) + (f" and {len(s.group) - 6} more" if len(s.group) > 6 else "")
+        warnings.append(f"{s.name!r}: {len(speakers)} speakers ({shown}), a group transcript: imported as a "
+                        "document, so its turns are paragraphs and its speakers are not counted as informants "
+                        "(our transcripts have one interviewer and one informant); its speakers are added to "
+                        "the identity key. To count them, split it into one transcript per informant")
     elif declared == "interview":
         warnings.append(f"{s.name!r}: declared an interview but has no two speaker labels; imported as a document")
     lines = []
@@ -811,9 +831,15 @@ def _codings(s: _Source, sid: str, text: str, lines: list[_Line], model: _Projec
                                 "not carried")
                 continue
             coder = model.users.get(user) or model.users.get(model.creator) or "imported"
+            stance, memo = split_stance(" ".join(sel.memo.split()))
+            if stance not in ("", *STANCES):
+                warnings.append(f"{s.name!r}: coding {code} by {coder} has an unknown stance tag "
+                                f"[stance: {stance[:40]}]: left in the memo, stance empty (supports); valid "
+                                f"values: {', '.join(STANCES)}")
+                stance, memo = "", " ".join(sel.memo.split())
             for line, a, b in pieces:
                 rows.append({"source_id": sid, "code": code, "quote": " ".join(text[a:b].split()),
-                             "coder": coder, "memo": " ".join(sel.memo.split()),
+                             "coder": coder, "memo": memo, "stance": stance,
                              "_unit": f"{sid}-{line.unit + 1:03d}", "_at": a, "_line": line,
                              "_unit_lines": by_unit[line.unit]})
     return rows
@@ -886,6 +912,34 @@ def _occurrence(r: dict[str, Any], cleaned: str, units: Any, pseudo: Callable[[s
     return min(inside, key=lambda hit: abs(hit[1] - target))[0]
 
 
+def stance_memo(stance: str, memo: str) -> str:
+    """A selection's Description: the stance tag (when the coding states one), then the memo.
+
+    Args:
+        stance: ``supports``, ``contradicts``, ``context``, or empty (not stated: supports).
+        memo: The coding's memo (a caveat memo starts with ``caveat:``).
+
+    Returns:
+        E.g. ``[stance: contradicts] caveat: no LOI text found``; the memo alone without a stance.
+    """
+    return " ".join(part for part in (f"[stance: {stance}]" if stance else "", memo) if part)
+
+
+def split_stance(description: str) -> tuple[str, str]:
+    """The stance tag at the start of a selection's Description, and the memo after it.
+
+    Args:
+        description: The Description text, whitespace already collapsed.
+
+    Returns:
+        (stance as written, lower-cased; empty without a tag), the rest as memo.
+    """
+    m = STANCE_TAG.match(description)
+    if not m:
+        return "", description
+    return m.group(1).lower(), description[m.end():]
+
+
 def _in_file_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=_row_key)
 
@@ -932,9 +986,10 @@ def _write_codings(folder: Path, rows: list[dict[str, Any]]) -> None:
     for name, rs in files.items():
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(CODING_COLUMNS)
+        w.writerow([*CODING_COLUMNS, "stance"])
         for r in rs:
-            w.writerow([r["source_id"], r["code"], r["quote"], r.get("occurrence", 1), r["coder"], r["memo"]])
+            w.writerow([r["source_id"], r["code"], r["quote"], r.get("occurrence", 1), r["coder"], r["memo"],
+                        r.get("stance", "")])
         write_text(folder / name, buf.getvalue())
 
 
@@ -1012,6 +1067,12 @@ def _codebook(model: _Project, warnings: list[str]) -> tuple[dict[str, str], str
         text, ids = _codebook_from_note(note, model.notes[CODEBOOK_NOTE], placed, warnings)
     else:
         text, ids = _codebook_from_tree(tops, placed)
+    if not ids:  # a codebook needs a code: without one the case would not build at all
+        warnings.append(f"the project has no codes: the codebook holds a placeholder indicator 'codes' with "
+                        f"one code {PLACEHOLDER_CODE!r}, so that the case builds; write the codebook before "
+                        "drawing conclusions")
+        text = _codebook_from_tree([], {"codes": [(PLACEHOLDER_CODE, _Code("", "Uncoded", (
+            "Placeholder written by import-qdpx: the imported project had no codes."), True))]})[0]
     return guid_to_id, text, ids
 
 
@@ -1174,8 +1235,9 @@ def _build_project(paths: CasePaths) -> tuple[bytes, dict[str, bytes]]:
             sel = ET.SubElement(s, "PlainTextSelection", {
                 "guid": g("selection", key), "name": _short(cd.quote), "startPosition": str(start),
                 "endPosition": str(end), "creatingUser": g("user", cd.coder)})
-            if cd.memo:
-                ET.SubElement(sel, "Description").text = pseudo(cd.memo)
+            description = stance_memo(cd.stance if cd.stance_explicit else "", pseudo(cd.memo))
+            if description:
+                ET.SubElement(sel, "Description").text = description
             coding = ET.SubElement(sel, "Coding", {"guid": g("coding", key), "creatingUser": g("user", cd.coder)})
             ET.SubElement(coding, "CodeRef", {"targetGUID": g("code", cd.code)})
         _values_xml(s, values[row.source_id], types, g)
