@@ -97,10 +97,10 @@ def test_a_failed_swap_is_undone_in_every_folder(tmp_path, monkeypatch):
     # the swap fails at the last rename, when folder a is already swapped and b half-way
     real = os.replace
     monkeypatch.setattr(atomic.os, "replace", _fail_on_call(4, real, OSError("disk gone")))
-    with pytest.raises(OSError):
-        with atomic.staged_dirs([(a, lambda n: n.endswith(".csv")), (b, lambda n: n.endswith(".csv"))]) as (sa, sb):
-            (sa / "x.csv").write_text("new a")
-            (sb / "x.csv").write_text("new b")
+    csv_files = lambda n: n.endswith(".csv")  # noqa: E731
+    with pytest.raises(OSError), atomic.staged_dirs([(a, csv_files), (b, csv_files)]) as (sa, sb):
+        (sa / "x.csv").write_text("new a")
+        (sb / "x.csv").write_text("new b")
     assert {f: snapshot(f) for f in (a, b)} == before
 
 
