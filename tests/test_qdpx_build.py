@@ -158,3 +158,18 @@ def test_atlas_ti_sample_imports_and_builds_a_chapter_that_says_what_is_missing(
     assert chapter.count("No passage is coded for this indicator: the case holds no interviews and no "
                          "documents.") == 2  # two indicators: Codes, Coke
     assert (out / "reports" / "chapter" / "chapter.docx").is_file()
+
+
+def test_an_indicator_nobody_coded_reports_what_is_missing_without_a_notebook(tmp_path):
+    from analysis import report
+    from analysis.paths import CasePaths
+    from analysis.prepare import prepare
+    qdpx.import_qdpx(_project(tmp_path / "empty.qdpx"), tmp_path / "case")
+    prepare(CasePaths(tmp_path / "case", tmp_path / "processed", tmp_path / "reports"))
+    for language, said in (("en", "**Missing data.** No passage is coded for this indicator"),
+                           ("id", "**Data tidak tersedia.** Tidak ada bagian teks yang dikode")):
+        rep = report.indicator_report("codes", str(tmp_path / "case"), str(tmp_path / "processed"),
+                                      str(tmp_path / "reports"), language)
+        assert said in rep.narrative
+        assert rep.results["left_out"] == ["evidence", "informants"] and rep.results["figures"] == []
+        assert rep.quotes.empty

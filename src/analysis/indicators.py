@@ -276,7 +276,8 @@ def strongest_quotes(indicator: Indicator, coded_rows: pd.DataFrame, sources: pd
                       coded_rows.loc[coded_rows["stance"] == "contradicts", "code"]))
     agreed = set(zip(other_codings["unit_id"], other_codings["code"]))
     c = coded_rows[coded_rows["stance"] == "supports"]
-    c = c[[(u, k) not in against for u, k in zip(c["unit_id"], c["code"])]]
+    # A boolean Series, not a list: an empty list would select no columns (an indicator nobody coded).
+    c = c[pd.Series([(u, k) not in against for u, k in zip(c["unit_id"], c["code"])], index=c.index, dtype=bool)]
     c = c.assign(agreed=[(u, k) in agreed for u, k in zip(c["unit_id"], c["code"])],
                  is_interview=c["source_type"] == "interview", length=c["quote"].str.len())
     c = c.sort_values(["code", "caveat", "agreed", "is_interview", "length", "excerpt_id"],
