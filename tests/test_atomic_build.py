@@ -97,7 +97,9 @@ def test_a_failed_swap_is_undone_in_every_folder(tmp_path, monkeypatch):
     # the swap fails at the last rename, when folder a is already swapped and b half-way
     real = os.replace
     monkeypatch.setattr(atomic.os, "replace", _fail_on_call(4, real, OSError("disk gone")))
-    csv_files = lambda n: n.endswith(".csv")  # noqa: E731
+    def csv_files(name: str) -> bool:
+        return name.endswith(".csv")
+
     with pytest.raises(OSError), atomic.staged_dirs([(a, csv_files), (b, csv_files)]) as (sa, sb):
         (sa / "x.csv").write_text("new a")
         (sb / "x.csv").write_text("new b")

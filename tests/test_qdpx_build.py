@@ -143,8 +143,8 @@ def test_wrong_namespace_imports_with_a_warning(tmp_path, caplog):
                        _source("Notes", "One line.\nAnother line.", ("Another line.", theme)),
                        namespace="urn:QDA-XML:project:2.0")
     report = qdpx.import_qdpx(archive, tmp_path / "case")
-    assert report.warnings == ["project XML namespace is 'urn:QDA-XML:project:2.0', expected "
-                               "'urn:QDA-XML:project:1.0': read as REFI-QDA 1.0 anyway; check what was carried"]
+    assert report.warnings == [("project XML namespace is 'urn:QDA-XML:project:2.0', expected "
+                                "'urn:QDA-XML:project:1.0': read as REFI-QDA 1.0 anyway; check what was carried")]
     assert report.counts["codings"] == 1
     right = qdpx.import_qdpx(_project(tmp_path / "ok.qdpx"), tmp_path / "ok")
     assert not [w for w in right.warnings if "namespace" in w]

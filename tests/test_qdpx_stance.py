@@ -82,7 +82,9 @@ def test_the_export_writes_the_stance_tag_before_the_memo(stanced, tmp_path):
 
 
 def _foreign(tmp_path, description: str):
-    g = lambda: str(uuid.uuid4()).upper()  # noqa: E731
+    def g() -> str:
+        return str(uuid.uuid4()).upper()
+
     code, user = g(), g()
     text = "One line.\nThe boats never came."
     at = text.index("The boats")
@@ -116,7 +118,7 @@ def test_foreign_selections_give_their_stance_or_none(tmp_path, description, sta
 
 def test_an_unknown_stance_tag_is_kept_in_the_memo_with_a_warning(tmp_path):
     report = _foreign(tmp_path, "[stance: denies] the boats")
-    assert report.warnings == ["'notes': coding BOATS by Ana has an unknown stance tag [stance: denies]: left in "
-                               "the memo, stance empty (supports); valid values: supports, contradicts, context"]
+    assert report.warnings == [("'notes': coding BOATS by Ana has an unknown stance tag [stance: denies]: left in "
+                                "the memo, stance empty (supports); valid values: supports, contradicts, context")]
     row = next(csv.DictReader(io.StringIO((tmp_path / "case" / "codings" / "coder-Ana.csv").read_text())))
     assert (row["stance"], row["memo"]) == ("", "[stance: denies] the boats")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -20,7 +20,7 @@ from analysis.cli import main
 from analysis.paths import PROJECT_DIR
 
 CATALOGUE = PROJECT_DIR / "docs" / "errors.md"
-_ENTRY = re.compile(r"^### `(?P<id>[a-z0-9-]+)`\n+`(?P<message>WARNING .+?)`$", re.M)
+_ENTRY = re.compile(r"^### `(?P<id>[a-z0-9-]+)`\n+`(?P<message>WARNING .+?)`$", re.MULTILINE)
 
 
 def _catalogue() -> dict[str, str]:
