@@ -1,6 +1,6 @@
 """All or nothing: a stage that fails leaves its output folders exactly as they were, or absent.
 
-`prepare` writes its twelve tables into a staging folder and swaps them in
+`prepare` writes all its tables into a staging folder and swaps them in
 together; `build` does the same for both output folders, once the chapter is
 assembled. Each test snapshots the output folders (bytes and modification
 times of every file, and the list of folders), makes a run fail part-way, and
@@ -56,7 +56,7 @@ def test_prepare_failing_after_some_tables_leaves_the_previous_tables(mini_case,
     prepare(mini_case)
     (mini_case.processed / ".indicators.mk").write_text("INDICATORS += setup\n")  # the Makefile's own file
     before = snapshot(mini_case.processed)
-    assert len([k for k in before if k.endswith(".parquet")]) == 12
+    assert len([k for k in before if k.endswith(".parquet")]) == len(schemas.ALL)
     # a new build that would change every table, then fails at the fifth one
     _append_paragraph(mini_case.case / "documents" / "texts" / "D1.md")
     monkeypatch.setattr(schemas, "write_table", _fail_on_call(5, schemas.write_table, exc))
