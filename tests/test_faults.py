@@ -3,6 +3,7 @@
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import nbformat
@@ -33,3 +34,48 @@ def test_interrupted_build_leaves_no_half_file_and_resumes(tmp_path):
     again = subprocess.run(args, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
     assert (tmp_path / "reports" / "chapter" / "chapter.html").is_file()
+
+
+_HOST = """
+import sys
+from analysis.notebooks import execute
+try:
+    execute(sys.argv[1], sys.argv[2], {}, sys.argv[3])
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_a_kernel_stopped_mid_write_removes_its_temporary_file(tmp_path):
+    # The kernel runs in its own process group: Ctrl-C reaches only the papermill host, which used
+    # to kill the kernel at once, in the middle of an atomic write, leaving the write's temporary
+    # file behind whenever the kernel had no CPU between the interrupt and the kill (under load, a
+    # figure's). The cell below stays inside atomic_path until interrupted and then unwinds slowly;
+    # the test waits for its temporary file (work, not a guessed delay), then interrupts the host.
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import time\nfrom analysis.atomic import atomic_path\n"
+        "with atomic_path('figure.png') as tmp:\n    tmp.write_bytes(b'half')\n    try:\n"
+        "        while True:\n            time.sleep(0.05)\n"
+        "    except KeyboardInterrupt:\n        time.sleep(1)  # unwinding slowly, as on a loaded machine\n"
+        "        raise\n"))
+    template = tmp_path / "slow.ipynb"
+    nbformat.write(nb, template)
+    work = tmp_path / "work"
+    work.mkdir()
+    host = subprocess.Popen([sys.executable, "-c", _HOST, str(template), str(tmp_path / "out.ipynb"), str(work)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300  # a hang guard only: the kernel normally starts in seconds
+        while not list(work.glob(".figure.png.*.tmp")):
+            assert host.poll() is None, host.stderr.read()
+            assert time.monotonic() < deadline, "the cell never started writing"
+            time.sleep(0.05)
+        host.send_signal(signal.SIGINT)
+        host.communicate(timeout=300)
+    finally:
+        if host.poll() is None:
+            host.kill()
+    assert host.returncode != 0
+    assert sorted(p.name for p in work.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slow.ipynb", "work"]
