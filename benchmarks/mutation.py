@@ -29,6 +29,8 @@ import ast
 import importlib.abc
 import importlib.util
 import os
+import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -66,6 +68,7 @@ class Mutant:
         function: The enclosing function (``Class.method``), or ``<module>``.
         mutation: What changes, e.g. ``== -> !=``.
         code: The original code of the changed expression (one line, shortened).
+        source: The whole original line, stripped (what names an equivalent mutant in mutation.toml).
     """
 
     index: int
@@ -73,6 +76,7 @@ class Mutant:
     function: str
     mutation: str
     code: str
+    source: str = ""
 
 
 @dataclass
@@ -80,7 +84,7 @@ class Outcome:
     """What the tests made of one mutant."""
 
     mutant: Mutant
-    status: str  # killed, survived, timeout (counted as killed), equivalent
+    status: str  # killed, survived, timeout or memory (both counted as killed), equivalent
     seconds: float
     reason: str = ""  # for an equivalent mutant
     detail: str = ""  # the first failing test, for a killed one
@@ -147,11 +151,12 @@ def mutants(path: Path) -> list[Mutant]:
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source, str(path))
     owner = _functions(tree)
+    lines = source.splitlines()
     out = []
     for k, (node, _, _, description) in enumerate(_sites(tree, source)):
         code = (ast.get_source_segment(source, node) or "").split("\n")[0].strip()
         out.append(Mutant(k, node.lineno, owner.get(id(node), "<module>"), description,
-                          code if len(code) <= 70 else code[:69] + "…"))
+                          code if len(code) <= 70 else code[:69] + "…", lines[node.lineno - 1].strip()))
     return out
 
 
@@ -211,7 +216,30 @@ class _MutantFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         exec(code, module.__dict__)  # noqa: S102 (the project's own module, mutated)
 
 
+_OUT_OF_MEMORY = 86  # the child's exit status when its mutant ate more memory than allowed
+
+
+def _watch_memory(limit_kb: int) -> None:
+    """End this process when its peak memory passes ``limit_kb``.
+
+    A mutant can turn a loop into an endless one that fills a list: the
+    timeout would stop it, but only after it had taken the machine's memory.
+    """
+    scale = 1024 if sys.platform == "darwin" else 1  # ru_maxrss is in bytes on macOS, kilobytes on Linux
+
+    def watch() -> None:
+        while True:
+            if resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale > limit_kb:
+                os.write(2, b"mutation: memory limit passed\n")
+                os._exit(_OUT_OF_MEMORY)
+            time.sleep(0.05)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _child(module: str, path: Path, index: int, pytest_args: list[str]) -> int:
+    if os.environ.get("MUTATION_MAX_RSS_KB"):
+        _watch_memory(int(os.environ["MUTATION_MAX_RSS_KB"]))
     # Installed before anything imports the package, so no test ever sees the unmutated module.
     sys.meta_path.insert(0, _MutantFinder(module, path, index))
     try:  # a failing example stored by a mutant must not be replayed against the real code later
@@ -257,7 +285,7 @@ def load_targets(config: Path = CONFIG) -> dict[str, Target]:
 def _equivalent(target: Target, m: Mutant) -> str | None:
     """The reason a mutant is listed as equivalent, or ``None``."""
     for e in target.equivalent:
-        if e["function"] == m.function and e["mutation"] == m.mutation and e["code"] == m.code:
+        if (e["function"], e["mutation"], e["line"]) == (m.function, m.mutation, m.source):
             return e["reason"]
     return None
 
@@ -313,7 +341,11 @@ def _first_failure(output: str) -> str:
     return ""
 
 
-def run_target(target: Target, jobs: int, only: set[int] | None = None, log=print) -> tuple[list[Outcome], float]:
+def _log(message: str) -> None:
+    print(message, flush=True)  # one line per mutant as it ends, also into a file
+
+
+def run_target(target: Target, jobs: int, only: set[int] | None = None, log=_log) -> tuple[list[Outcome], float]:
     """Run the target's tests once unmutated (they must pass), then once per mutant."""
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
     listed = [m for m in mutants(target.path) if only is None or m.index in only]
@@ -324,9 +356,13 @@ def run_target(target: Target, jobs: int, only: set[int] | None = None, log=prin
         baseline = time.perf_counter() - started
         if code != 0:
             sys.exit(f"{target.name}: the tests fail without any mutation (exit {code}):\n{out[-3000:]}")
-        # A mutant that makes the tests hang is killed at a multiple of the clean run's time, not at a guess.
+        # A mutant that makes the tests hang, or fill the memory, is stopped at a multiple of what the
+        # clean run took, not at a guess.
         timeout = max(10 * baseline, 30.0)
-        log(f"{target.name}: {len(listed)} mutants, clean run {baseline:.1f} s, timeout {timeout:.0f} s")
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / (1024 if sys.platform == "darwin" else 1)
+        env["MUTATION_MAX_RSS_KB"] = str(int(max(4 * peak_kb, 1024 * 1024)))
+        log(f"{target.name}: {len(listed)} mutants, clean run {baseline:.1f} s and {peak_kb / 1024:.0f} MB; "
+            f"limits {timeout:.0f} s and {int(env['MUTATION_MAX_RSS_KB']) // 1024} MB")
 
         def one(m: Mutant) -> Outcome:
             reason = _equivalent(target, m)
@@ -335,10 +371,13 @@ def run_target(target: Target, jobs: int, only: set[int] | None = None, log=prin
                    *_pytest_args(target, Path(tmp) / f"m{m.index}")]
             code, out = _run(cmd, timeout, env)
             seconds = time.perf_counter() - t0
+            shutil.rmtree(Path(tmp) / f"m{m.index}", ignore_errors=True)
             if _STOP.is_set():
                 raise KeyboardInterrupt
             if code is None:
                 status = "timeout"
+            elif code == _OUT_OF_MEMORY:
+                status = "memory"
             elif code == 0:
                 status = "equivalent" if reason else "survived"
             elif code in (1, 2, 3):  # tests failed, interrupted (e.g. import error), internal error
@@ -365,7 +404,7 @@ def run_target(target: Target, jobs: int, only: set[int] | None = None, log=prin
 def score(outcomes: list[Outcome]) -> tuple[int, int, float]:
     """Killed (timeouts included), non-equivalent total, and the score in percent."""
     counts = Counter(o.status for o in outcomes)
-    killed = counts["killed"] + counts["timeout"]
+    killed = counts["killed"] + counts["timeout"] + counts["memory"]
     total = killed + counts["survived"]
     return killed, total, 100.0 * killed / total if total else 100.0
 
@@ -398,11 +437,11 @@ def report(results: dict[str, tuple[Target, list[Outcome], float]], seconds: flo
                     row = f"| {m.line} | `{m.function}` | `{m.mutation}` | `{_cell(m.code)}` |"
                     lines.append(row + (f" {o.reason} |" if status == "equivalent" else ""))
                 lines.append("")
-        killed = [o for o in outcomes if o.status in ("killed", "timeout")]
+        killed = [o for o in outcomes if o.status in ("killed", "timeout", "memory")]
         lines += [f"### Killed mutants: {len(killed)}", "", "| line | function | mutation | killed by |",
                   "|---:|---|---|---|"]
         lines += [f"| {o.mutant.line} | `{o.mutant.function}` | `{o.mutant.mutation}` | "
-                  f"{'timeout' if o.status == 'timeout' else f'`{o.detail}`' if o.detail else 'error'} |"
+                  f"{o.status if o.status in ('timeout', 'memory') else f'`{o.detail}`' if o.detail else 'error'} |"
                   for o in killed]
         lines.append("")
     return "\n".join(lines)

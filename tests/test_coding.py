@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.coding import (agreement, cohen_kappa, cooccurrence, frequencies, informant_codes,
-                             krippendorff_alpha_nominal, read_codings, reliability_tables)
+from analysis import schemas
+from analysis.coding import (_presence, agreement, cohen_kappa, cooccurrence, find_spans, frequencies,
+                             informant_codes, krippendorff_alpha_nominal, read_codings, reliability_tables)
 from analysis.config import Code, Codebook, Indicator
 from analysis.errors import AnalysisError
 from analysis.prepare import prepare
@@ -87,6 +88,7 @@ def test_prepare_is_byte_identical_on_rebuild(mini_case, tmp_path):
 
 def test_codings_table_is_sorted_and_typed(mini_case):
     c = prepare(mini_case)["codings"]
+    assert list(c.columns) == list(schemas.CODINGS.columns) and list(c.index) == list(range(len(c)))
     assert list(c.sort_values(["source_id", "start", "end", "code", "coder"])["excerpt_id"]) == list(c["excerpt_id"])
     assert pd.api.types.is_integer_dtype(c["start"])
 
@@ -224,3 +226,26 @@ def test_summary_tables_count_the_primary_coders_units_sorted_by_their_key():
         {"informant": "P2", "code": "Y", "units": 1}]
     # a pair once per unit, never a code with itself
     assert cooccurrence(codings, units, "A").to_dict("records") == [{"code_1": "X", "code_2": "Y", "units": 1}]
+    more = _coded(("A", "Z", "T2-1"), ("A", "Y", "T2-1"), ("A", "X", "T1-1"), ("A", "Z", "T1-1"), ("A", "Y", "T1-1"))
+    assert cooccurrence(more, units, "A")[["code_1", "code_2", "units"]].to_numpy().tolist() == [
+        ["X", "Y", 1], ["X", "Z", 1], ["Y", "Z", 2]]
+
+
+def test_kappa_and_alpha_of_one_unit_and_of_none():
+    # One disagreeing unit: chance agreement is 0, so kappa is 0; alpha = 1 - 1 * 2 / (2^2 - 1 - 1) = 0.
+    assert cohen_kappa(np.array([1]), np.array([0])) == 0.0
+    assert krippendorff_alpha_nominal(np.array([1]), np.array([0])) == 0.0
+    assert math.isnan(cohen_kappa(np.array([]), np.array([])))
+    assert math.isnan(krippendorff_alpha_nominal(np.array([]), np.array([])))
+
+
+def test_quote_matches_overlap_and_a_blank_quote_matches_nowhere():
+    assert find_spans("aaa", "aa") == [(0, 2), (1, 3)]
+    assert find_spans("ha  ha\nha", "ha ha") == [(0, 6), (4, 9)]
+    assert find_spans("some text", " \n ") == []
+
+
+def test_presence_names_a_code_outside_the_codebook():
+    hits = _coded(("A", "X", "T1-1"), ("A", "Q", "T1-2"))
+    with pytest.raises(ValueError, match="code 'Q' is not in the codebook"):
+        _presence(hits, _units(), ["X", "Y"])
