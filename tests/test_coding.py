@@ -5,8 +5,18 @@ import pandas as pd
 import pytest
 
 from analysis import schemas
-from analysis.coding import (_presence, agreement, cohen_kappa, cooccurrence, find_spans, frequencies,
-                             informant_codes, krippendorff_alpha_nominal, read_codings, reliability_tables)
+from analysis.coding import (
+    _presence,
+    agreement,
+    cohen_kappa,
+    cooccurrence,
+    find_spans,
+    frequencies,
+    informant_codes,
+    krippendorff_alpha_nominal,
+    read_codings,
+    reliability_tables,
+)
 from analysis.config import Code, Codebook, Indicator
 from analysis.errors import AnalysisError
 from analysis.prepare import prepare

@@ -9,6 +9,7 @@ import time
 import nbformat
 import pytest
 
+from analysis.notebooks import KERNEL_SHUTDOWN_WAIT
 from analysis.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.e2e
@@ -22,9 +23,11 @@ def test_interrupted_build_leaves_no_half_file_and_resumes(tmp_path):
     for line in proc.stderr:  # wait until a notebook is running, then press Ctrl-C
         if "executing indicator.ipynb" in line or time.monotonic() > deadline:
             break
-    time.sleep(2.0)
+    time.sleep(2.0)  # any moment of the notebook will do: none may leave a half file
     os.killpg(proc.pid, signal.SIGINT)
-    proc.communicate(timeout=60)
+    # The kernel is stopped only once its interrupted cell has unwound (notebooks._interruptible):
+    # a hang guard beyond the kernel's own, not a guess of how long that takes.
+    proc.communicate(timeout=KERNEL_SHUTDOWN_WAIT + 60)
     assert proc.returncode != 0
     leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and (p.name.startswith(".") and p.suffix in
                                                                       (".tmp", ".ipynb"))]
@@ -72,7 +75,7 @@ def test_a_kernel_stopped_mid_write_removes_its_temporary_file(tmp_path):
             assert time.monotonic() < deadline, "the cell never started writing"
             time.sleep(0.05)
         host.send_signal(signal.SIGINT)
-        host.communicate(timeout=300)
+        host.communicate(timeout=KERNEL_SHUTDOWN_WAIT + 60)
     finally:
         if host.poll() is None:
             host.kill()

@@ -13,7 +13,7 @@ from analysis.log import logger
 
 # A hang guard, not a guess of how long the work takes: a kernel interrupted mid-cell exits as soon as
 # the cell has unwound, and is killed only if it is still running after this many seconds.
-_SHUTDOWN_WAIT = 120.0
+KERNEL_SHUTDOWN_WAIT = 120.0
 
 
 def execute(template: str | Path, output: str | Path, parameters: dict[str, Any], cwd: str | Path) -> Path:
@@ -59,7 +59,7 @@ def _interruptible() -> dict[str, Any]:
     left behind. So a kernel that is running a cell gets the graceful
     shutdown: the same interrupt, then a shutdown request, and it exits once
     the cell has unwound (every ``atomic_path`` removes its temporary file);
-    it is killed only if it has not exited after ``_SHUTDOWN_WAIT`` seconds.
+    it is killed only if it has not exited after ``KERNEL_SHUTDOWN_WAIT`` seconds.
     An idle kernel (the normal end of a run) is still stopped at once.
 
     Returns:
@@ -79,7 +79,7 @@ def _interruptible() -> dict[str, Any]:
         async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
             if running[0]:
                 now = False
-                self.shutdown_wait_time = _SHUTDOWN_WAIT
+                self.shutdown_wait_time = KERNEL_SHUTDOWN_WAIT
             await super().shutdown_kernel(now=now, restart=restart)
 
     return {"kernel_manager_class": Manager, "on_cell_execute": started, "on_cell_executed": finished}
