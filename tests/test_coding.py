@@ -183,7 +183,9 @@ def _units():
 
 
 def _coded(*rows):
-    return pd.DataFrame([{"coder": c, "code": k, "unit_id": u, "source_id": u.split("-")[0]} for c, k, u in rows])
+    """Codings as (coder, code, unit[, stance]); the stance defaults to supports."""
+    return pd.DataFrame([{"coder": r[0], "code": r[1], "unit_id": r[2], "source_id": r[2].split("-")[0],
+                          "stance": r[3] if len(r) > 3 else "supports"} for r in rows])
 
 
 CODEBOOK = Codebook((Indicator("ind", "default", {"en": "Ind"}, (Code("X", "ind", {}, "", {}),
@@ -193,10 +195,14 @@ CODEBOOK = Codebook((Indicator("ind", "default", {"en": "Ind"}, (Code("X", "ind"
 def test_reliability_compares_the_primary_coder_with_each_other_coder_on_their_sources():
     codings = _coded(("A", "X", "T1-1"), ("A", "X", "T1-2"), ("A", "Y", "T2-1"), ("A", "X", "T1-0"),
                      ("B", "X", "T1-1"),  # B coded T1 only
-                     ("C", "X", "T1-1"), ("C", "X", "T1-2"), ("C", "Y", "T2-2"))
+                     ("C", "X", "T1-1"), ("C", "X", "T1-2", "contradicts"), ("C", "Y", "T2-2"))
     rel, dis = reliability_tables(codings, _units(), CODEBOOK, "A")
-    assert sorted(set(rel["comparison"])) == ["A vs B", "A vs C"]  # never a coder with itself
+    # never a coder with itself
+    assert sorted(set(rel["comparison"])) == ["A vs B", "A vs B (stance)", "A vs C", "A vs C (stance)"]
     r = rel.set_index(["comparison", "code"])
+    # stance: over the unit-code pairs both coded (B: T1-1 X; C: T1-1 X and T1-2 X, where C contradicts)
+    stance = r.xs("(overall)", level="code")
+    assert stance.loc[["A vs B (stance)", "A vs C (stance)"], ["units", "agree"]].to_numpy().tolist() == [[1, 1], [2, 1]]
     # A vs B: the codable units of T1 only (the interviewer turn is left out): 3 units per code
     assert (r.loc[("A vs B", "X"), "units"], r.loc[("A vs B", "X"), "agree"]) == (3, 2)
     assert (r.loc[("A vs B", "(overall)"), "units"], r.loc[("A vs B", "(overall)"), "agree"]) == (6, 5)
