@@ -109,6 +109,6 @@ def test_a_name_the_key_gives_only_with_an_honorific_is_found_bare(mini_case):
     mini_case.reports.mkdir(parents=True)
     (mini_case.reports / "a.md").write_text("Person-2 spoke.\nThen Bruno spoke.\nAnd bruno  tanaka too.\n")
     leaks = audit(mini_case)
-    assert [x.split(": ", 1)[1] for x in leaks] == ["identity 'Bruno' from the private key",
-                                                    "identity 'bruno  tanaka' from the private key"]
+    assert [x.split(": ", 1)[1] for x in leaks] == ["an alias from the private key (of Person-2)",
+                                                    "a name from the private key (of Person-2)"]
     assert ["a.md:2", "a.md:3"] == [x.split(": ", 1)[0].rsplit("/", 1)[1] for x in leaks]
