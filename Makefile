@@ -48,7 +48,7 @@ INDICATOR_SRC := $(NOTEBOOK_SRC) $(addprefix $(PKG)/,report.py indicators.py fig
 CHAPTER_SRC := $(addprefix $(PKG)/,chapter.py export.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
 # The indicator ids come from the codebook: a generated makefile, remade when it changes.
-NO_BUILD_GOALS := help clean lab env lock new-case bench diff
+NO_BUILD_GOALS := help clean lab env lock new-case bench diff mutation
 ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
 -include $(PROCESSED)/.indicators.mk
 endif
@@ -62,7 +62,7 @@ EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
 CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md $(REPORTS)/chapter/chapter.docx
 PDF      := $(REPORTS)/chapter/chapter.pdf
 
-.PHONY: all help env data indicators conclusion chapter pdf audit verify diff test lab clean lock new-case bench
+.PHONY: all help env data indicators conclusion chapter pdf audit verify diff test lab clean lock new-case bench mutation
 MANIFEST := $(REPORTS)/manifest.json
 
 all: $(CHAPTER) $(MANIFEST) ## Build the chapter of the case (default: the example) — sets up the environment first
@@ -117,6 +117,10 @@ test: $(ENV) ## Run the test suite (includes one end-to-end build of a small cas
 SIZES ?= 10,100,1000
 bench: $(ENV) ## Benchmarks at 10, 100, 1000 synthetic interviews (SIZES=10,100 for a quick run): benchmarks/results/
 	$(PY) benchmarks/run.py --sizes $(SIZES)
+
+MUTATE ?=
+mutation: $(ENV) ## Mutation testing of coding.py and pseudonymise.py (MUTATE=coding for one): benchmarks/results/mutation.md
+	$(PY) benchmarks/mutation.py $(MUTATE)
 
 new-case: $(ENV) ## Start a case folder from a commented template: make new-case DIR=path/to/case
 	@test -n "$(DIR)" || { echo 'usage: make new-case DIR=path/to/case' >&2; exit 2; }

@@ -98,3 +98,17 @@ def test_an_unreadable_output_is_reported_not_skipped(mini_case):
     leaks = audit(mini_case)
     assert any("broken.docx: could not be read for the audit" in x for x in leaks)
     assert any("broken.parquet: could not be read for the audit" in x for x in leaks)
+
+
+def test_a_name_the_key_gives_only_with_an_honorific_is_found_bare(mini_case):
+    # Checked against hand-written expectations, not the pseudonymiser's helpers: a fault shared by
+    # the pseudonymiser and the audit (the honorific stripping) must not hide in both.
+    key = mini_case.identity_key
+    key.write_text(key.read_text(encoding="utf-8").replace("aliases: [Pak Bruno, Bruno]", "aliases: [Pak Bruno]"),
+                   encoding="utf-8")
+    mini_case.reports.mkdir(parents=True)
+    (mini_case.reports / "a.md").write_text("Person-2 spoke.\nThen Bruno spoke.\nAnd bruno  tanaka too.\n")
+    leaks = audit(mini_case)
+    assert [x.split(": ", 1)[1] for x in leaks] == ["an alias from the private key (of Person-2)",
+                                                    "a name from the private key (of Person-2)"]
+    assert ["a.md:2", "a.md:3"] == [x.split(": ", 1)[0].rsplit("/", 1)[1] for x in leaks]

@@ -54,3 +54,51 @@ def test_the_audit_finder_finds_what_the_audit_pattern_finds():
     for text in texts:
         assert [m.span() for m in find(text)] == [m.span() for m in pat.finditer(text)], text
     assert [m.group(0) for m in find("x Rahmat\0y")] == ["Rahmat"]
+
+
+# --- faults the mutation run found unguarded (benchmarks/results/mutation.md) -----------------
+
+
+def test_a_key_giving_names_only_with_an_honorific_still_finds_the_bare_name():
+    # Every other key of these tests lists the bare name too; this one does not, so the honorific
+    # must be stripped from the key itself. The audit pattern must find the bare name as well.
+    key = (Identity("I1", "Informan-01", ("Pak Budi Santoso",)), Identity("I2", "Informan-02", ("Bu Sari",)))
+    assert pseudonymiser(key)("Budi Santoso, bapak budi santoso dan Sari datang") == \
+        "Informan-01, Informan-01 dan Informan-02 datang"
+    assert [m.group(0) for m in identity_pattern(key).finditer("Budi Santoso dan Sari")] == ["Budi Santoso", "Sari"]
+
+
+def test_a_one_word_name_that_is_also_an_honorific_is_kept_as_a_name():
+    key = (Identity("I3", "Informan-03", ("Mas",)),)  # a nickname that is also an honorific word
+    assert pseudonymiser(key)("Mas datang; rumah Masnya") == "Informan-03 datang; rumah Informan-03nya"
+    assert identity_pattern(key).findall("kata Mas tadi") == ["Mas"]
+
+
+def test_a_text_without_any_name_comes_back_unchanged():
+    text = "Tidak ada nama di sini, hanya Rahmatullah."
+    assert pseudonymiser(KEY)(text) == text
+    assert pseudonymiser(())(text) == text  # an empty key changes nothing
+
+
+def test_an_empty_key_gives_an_audit_pattern_that_finds_nothing():
+    assert identity_pattern(()).search("Rahmat Hidayat") is None
+    already = (Identity("I1", "Informan-01", ("Informan-01",)),)  # a name equal to its pseudonym is no identity
+    assert identity_pattern(already).search("Informan-01 said") is None
+
+
+def test_the_audit_reports_the_whole_name_it_found():
+    pat = identity_pattern(KEY)
+    assert [m.group(0) for m in pat.finditer("Pak Rahmat Hidayat datang")] == ["Rahmat Hidayat"]
+
+
+def test_a_non_ascii_name_is_found_where_lowercasing_and_regex_case_folding_differ():
+    # A micro sign typed (or OCR'd) for the Greek mu: neither str.lower() nor str.casefold() of the text
+    # gives the key's spelling, but the case-insensitive regex matches it, so such a name must still be
+    # tried, and replaced, rather than skipped by the prefilter on the text's words.
+    key = (Identity("I5", "Informan-05", ("Μάρκος",)),)
+    assert pseudonymiser(key)("kata \u00b5άρκος tadi") == "kata Informan-05 tadi"
+    assert pseudonymiser(key)("kata ΜΆΡΚΟΣ tadi") == "kata Informan-05 tadi"
+    # the audit's finder has a prefilter of its own: it must not skip the name either
+    from analysis.pseudonymise import identity_finder
+
+    assert [m.group(0) for m in identity_finder(key)("kata \u00b5άρκος tadi")] == ["\u00b5άρκος"]

@@ -11,6 +11,10 @@ from analysis.atomic import atomic_path
 from analysis.errors import AnalysisError
 from analysis.log import logger
 
+# A hang guard, not a guess of how long the work takes: a kernel interrupted mid-cell exits as soon as
+# the cell has unwound, and is killed only if it is still running after this many seconds.
+KERNEL_SHUTDOWN_WAIT = 120.0
+
 
 def execute(template: str | Path, output: str | Path, parameters: dict[str, Any], cwd: str | Path) -> Path:
     """Execute a parameterised notebook into ``output``; on failure nothing is left behind.
@@ -31,7 +35,7 @@ def execute(template: str | Path, output: str | Path, parameters: dict[str, Any]
             # here) ~3.3 s, when the kernel misses the request and is interrupted, then killed.
             pm.execute_notebook(str(template), str(executed), parameters=parameters,
                                 cwd=str(cwd), progress_bar=False, kernel_name="python3",
-                                shutdown_kernel="immediate")
+                                shutdown_kernel="immediate", **_interruptible())
             _normalise(executed, tmp)
         except PapermillExecutionError as exc:
             if exc.ename == "AnalysisError":  # our own error, raised by the package inside the kernel
@@ -42,6 +46,43 @@ def execute(template: str | Path, output: str | Path, parameters: dict[str, Any]
         finally:
             executed.unlink(missing_ok=True)
     return output
+
+
+def _interruptible() -> dict[str, Any]:
+    """Client options that let a kernel stopped mid-cell (Ctrl-C, SIGTERM) finish its own cleanup.
+
+    The kernel runs in its own process group: Ctrl-C reaches only this
+    process, whose client then shuts the kernel down. An immediate shutdown
+    sends the kernel an interrupt and kills it right after; on a busy machine
+    the kill came before the kernel had unwound the interrupted cell, and the
+    temporary file of an atomic write in that cell (a figure, a result) was
+    left behind. So a kernel that is running a cell gets the graceful
+    shutdown: the same interrupt, then a shutdown request, and it exits once
+    the cell has unwound (every ``atomic_path`` removes its temporary file);
+    it is killed only if it has not exited after ``KERNEL_SHUTDOWN_WAIT`` seconds.
+    An idle kernel (the normal end of a run) is still stopped at once.
+
+    Returns:
+        Keyword arguments for ``papermill.execute_notebook`` (passed on to nbclient).
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    running = [False]  # whether a cell is executing: set by the client's hooks below
+
+    def started(**_: Any) -> None:
+        running[0] = True
+
+    def finished(**_: Any) -> None:
+        running[0] = False
+
+    class Manager(AsyncKernelManager):
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            if running[0]:
+                now = False
+                self.shutdown_wait_time = KERNEL_SHUTDOWN_WAIT
+            await super().shutdown_kernel(now=now, restart=restart)
+
+    return {"kernel_manager_class": Manager, "on_cell_execute": started, "on_cell_executed": finished}
 
 
 def _normalise(source: Path, target: Path) -> None:
