@@ -470,3 +470,119 @@ def test_source_type_and_informant_tables_count_distinct_supporting_units():
     assert by_type.loc["C0", "interview"] == 3 and by_type.loc["C0", "news"] == 1
     matrix = ind_mod.informant_matrix(indicator(), codings, units, "A")
     assert matrix.loc["Citra", "C0"] == 1 and matrix.loc["Ana", "C1"] == 1
+
+
+# --- boundaries and shapes the mutation run showed unguarded -------------------------------------------------
+
+
+def test_built_in_rule_and_threshold_ranges():
+    assert ind_mod.rule_for(indicator(), {}) == {"min_informants": 1, "min_documents": 0, "min_contradicting": 1}
+    _, records = run_sensitivity(supported_case(), indicator())  # thresholds 2, 1, 1
+    ids = {r["id"] for r in records if r["group"] == "threshold"}
+    assert ids == {"min_informants=1", "min_informants=3", "min_documents=0", "min_documents=2",
+                   "min_contradicting=2"}
+    assert all(r["ranks"] == {"C0": 0, "C1": 0} for r in records)  # criteria have no ranks
+
+
+def test_registered_kinds_stay_callable_and_evaluations_are_frozen():
+    import dataclasses
+
+    assert ind_mod._criteria is KINDS["criteria"] and ind_mod._ranking is KINDS["ranking"]
+    ev = supported_case().judge(indicator())
+    assert ev.ranking == []
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ev.verdict = NOT_MET  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ind_mod.Scenario("x", "threshold", "min_informants", 1).value = 2  # type: ignore[misc]
+
+
+def test_tables_keep_their_declared_columns():
+    c = supported_case().doc("D2", note="n")
+    c.code("D2", "", "C1", memo="caveat: x")
+    codings, units, docs, sources = c.tables()
+    rows = coded(indicator(), codings, units, docs, "A")
+    assert list(rows.columns) == ind_mod.CODED_COLUMNS
+    assert list(caveats(indicator(), codings, rows, docs).columns) == ["code", "kind", "coder", "source", "note"]
+    quotes = strongest_quotes(indicator(), rows, sources, codings.iloc[0:0])
+    assert list(quotes.columns) == ["code", "stance", "excerpt_id", "source_id", "unit_id", "speaker", "quote"]
+    ranked = c.judge(indicator("ranking", (False, False)), RANKING).table
+    assert "index" not in ranked.columns and list(ranked.index) == [0, 1]
+
+
+def test_totals_count_each_stance():
+    c = supported_case()
+    c.code("I3", "Citra", "C0", stance="context")
+    c.code("I4", "Dewi", "C0", stance="contradicts")
+    c.code("I5", "Eka", "C1", stance="contradicts")
+    codings, units, docs, _ = c.tables()
+    t = ind_mod.totals(coded(indicator(), codings, units, docs, "A"))
+    assert (t["codings"], t["supports"], t["contradicts"], t["context"]) == (7, 4, 2, 1)
+
+
+def test_documentary_support_alone_stands_against_a_denial():
+    c = Case().doc("D1")
+    c.code("D1", "", "C0")  # no informant, one document
+    c.code("I1", "Ana", "C0", stance="contradicts")
+    assert states_of(c.judge(indicator()))["C0"] == CONTESTED
+
+
+def test_default_quotes_per_code_is_two():
+    c = Case()
+    for n, who in enumerate(("Ana", "Budi", "Citra")):
+        c.code(f"I{n}", who, "C0")
+    codings, units, docs, sources = c.tables()
+    rows = coded(indicator(), codings, units, docs, "A")
+    assert len(strongest_quotes(indicator(), rows, sources, codings.iloc[0:0])) == 2
+
+
+def test_a_mixed_unit_is_excluded_only_for_its_own_code():
+    c = Case()
+    unit = c.code("I1", "Ana", "C0", quote="supports C0 and C1 but denies C1")
+    c.code("I1", "Ana", "C1", unit=unit)
+    c.code("I1", "Ana", "C1", unit=unit, stance="contradicts")
+    codings, units, docs, sources = c.tables()
+    rows = coded(indicator(), codings, units, docs, "A")
+    quotes = strongest_quotes(indicator(), rows, sources, codings.iloc[0:0])
+    assert list(quotes["code"]) == ["C0"]
+
+
+def _pick(specs, per_code=1, agreed=()):
+    """Quotes for C0 from several sources; ``specs``: (source, speaker, quote, memo)."""
+    c = Case()
+    for source, who, quote, memo in specs:
+        c.doc(source) if source.startswith("D") else None
+        unit = c.code(source, who, "C0", quote=quote, memo=memo)
+        if source in agreed:
+            c.code(source, who, "C0", unit=unit, coder="B")
+    codings, units, docs, sources = c.tables()
+    rows = coded(indicator(), codings, units, docs, "A")
+    return list(strongest_quotes(indicator(), rows, sources, codings[codings["coder"] != "A"],
+                                 per_code=per_code)["source_id"])
+
+
+def test_strongest_quote_order_uncaveated_then_agreed_then_interview_then_longer_then_id():
+    long_doubtful = ("I1", "Ana", "a long passage that is only hearsay in the end", "caveat: second-hand")
+    short_plain = ("I2", "Budi", "short", "")
+    assert _pick([long_doubtful, short_plain]) == ["I2"]
+    assert _pick([("I1", "Ana", "plain longer passage", ""), ("I2", "Budi", "short", "")], agreed=("I2",)) == ["I2"]
+    assert _pick([("D1", "", "same length!", ""), ("I2", "Budi", "same length", "")]) == ["I2"]
+    assert _pick([("I1", "Ana", "short", ""), ("I2", "Budi", "much longer passage", "")]) == ["I2"]
+    assert _pick([("I2", "Ana", "tie", ""), ("I1", "Budi", "tie", "")]) == ["I1"]
+
+
+def test_excerpt_ids_with_a_colon_in_the_source_id_resolve():
+    sources = pd.DataFrame({"source_id": ["A:1"], "text": ["hello world"]})
+    verify_excerpt("A:1:0-5", "hello", sources)
+    with pytest.raises(AnalysisError):
+        verify_excerpt("A:1:0-5", "world", sources)
+
+
+def test_codes_nobody_supported_are_zero_in_the_source_type_and_informant_tables():
+    c = Case()
+    c.code("I1", "Ana", "C0")
+    c.code("I2", "Budi", "C0", stance="context")
+    codings, units, _, _ = c.tables()
+    by_type = ind_mod.by_source_type(indicator(), codings, units, "A")
+    assert by_type.loc["C1"].tolist() == [0] * by_type.shape[1]
+    matrix = ind_mod.informant_matrix(indicator(), codings, units, "A")
+    assert matrix.loc["Budi"].tolist() == [0, 0] and matrix.loc["Ana"].tolist() == [1, 0]
