@@ -82,8 +82,10 @@ def test_every_key_of_case_yml_is_checked(tmp_path, text, needle):
 
 def test_every_rule_key_is_accepted_and_min_contradicting_is_a_whole_number(tmp_path):
     text = CASE.replace("{min_informants: 2}", "{min_informants: 2, min_documents: 1, min_contradicting: 0, "
-                                               "min_supported: 1, rank_by: [units]}")
+                                               "rank_by: [units]}")
     assert load_case(write(tmp_path, text, "case.yml"))["rules"]["default"]["min_contradicting"] == 0
+    old = CASE.replace("{min_informants: 2}", "{min_informants: 2, min_supported: 1}")
+    assert "[rules.default.min_supported] min_supported is no longer used" in _case_error(tmp_path, old)
     assert "[rules.default.min_contradicting] expected a whole number >= 0, found -1" in _case_error(
         tmp_path, CASE.replace("{min_informants: 2}", "{min_contradicting: -1}"))
 

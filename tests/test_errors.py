@@ -98,6 +98,12 @@ def _(case):
     return PREPARE
 
 
+@trigger("rule-min-supported")
+def _(case):
+    _edit(case / "case.yml", "min_informants: 2", "min_informants: 2, min_supported: 1")
+    return PREPARE
+
+
 @trigger("rule-not-a-number")
 def _(case):
     _edit(case / "case.yml", "min_informants: 2", "min_informants: two")

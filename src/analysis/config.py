@@ -252,7 +252,7 @@ CHAPTER_KEYS = ("number", "title", "figure_label", "table_label")
 PARTY_KEYS = ("name", "region", "country")
 PERIOD_KEYS = ("start", "end")
 RULE_NAMES = ("default", *INDICATOR_KINDS)  # a rule applies to the indicators of its kind; default to all
-RULE_KEYS = ("min_informants", "min_documents", "min_contradicting", "min_supported", "rank_by")
+RULE_KEYS = ("min_informants", "min_documents", "min_contradicting", "rank_by")
 _TEXT = (str, int, float)  # a definition or a label may be read as a number by YAML ("2016")
 
 
@@ -353,6 +353,10 @@ def load_case(path: str | Path) -> dict[str, Any]:
         if not isinstance(rule, dict):
             raise AnalysisError(f"expected a mapping of thresholds (e.g. {{min_informants: 2}}), found "
                                 f"{excerpt(rule)}", path=path, line=_line(rules, name), field=f"rules.{name}")
+        if "min_supported" in rule:  # an old rule key: rankings no longer have a verdict for it to decide
+            raise AnalysisError("min_supported is no longer used: a ranking indicator has no met/not met, it "
+                                "ranks its supported categories", path=path, line=_line(rule, "min_supported"),
+                                field=f"rules.{name}.min_supported", hint="delete the line (docs/pipeline.md)")
         check_keys(rule, RULE_KEYS, path, f"rules.{name}.")
         for key, value in rule.items():
             if key == "rank_by":
