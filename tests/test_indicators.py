@@ -586,3 +586,20 @@ def test_codes_nobody_supported_are_zero_in_the_source_type_and_informant_tables
     assert by_type.loc["C1"].tolist() == [0] * by_type.shape[1]
     matrix = ind_mod.informant_matrix(indicator(), codings, units, "A")
     assert matrix.loc["Budi"].tolist() == [0, 0] and matrix.loc["Ana"].tolist() == [1, 0]
+
+
+def test_lowest_contradiction_threshold_is_one_and_criteria_never_shift_ranks():
+    rules = {"default": {**CRITERIA["default"], "min_contradicting": 2}}
+    _, records = run_sensitivity(supported_case(), indicator(), rules)
+    ids = [r["id"] for r in records]
+    assert "min_contradicting=1" in ids and "min_contradicting=3" in ids
+    assert all(r["rank_shifted"] == [] for r in records)
+
+
+def test_document_scenarios_are_listed_in_sorted_order():
+    c = supported_case().doc("D3").doc("D2")
+    c.code("D3", "", "C0")
+    c.code("D2", "", "C0")
+    _, records = run_sensitivity(c, indicator())
+    docs = [r["name"] for r in records if r["group"] == "leave_out_document"]
+    assert docs == ["D1", "D2", "D3"]
