@@ -48,7 +48,7 @@ INDICATOR_SRC := $(NOTEBOOK_SRC) $(addprefix $(PKG)/,report.py indicators.py fig
 CHAPTER_SRC := $(addprefix $(PKG)/,chapter.py export.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
 # The indicator ids come from the codebook: a generated makefile, remade when it changes.
-NO_BUILD_GOALS := help clean lab env lock new-case bench diff mutation
+NO_BUILD_GOALS := help clean lab env lock new-case bench diff mutation lint test test-fast
 ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
 -include $(PROCESSED)/.indicators.mk
 endif
@@ -62,7 +62,7 @@ EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
 CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md $(REPORTS)/chapter/chapter.docx
 PDF      := $(REPORTS)/chapter/chapter.pdf
 
-.PHONY: all help env data indicators conclusion chapter pdf audit verify diff test lab clean lock new-case bench mutation
+.PHONY: all help env data indicators conclusion chapter pdf audit verify diff lint test test-fast lab clean lock new-case bench mutation
 MANIFEST := $(REPORTS)/manifest.json
 
 all: $(CHAPTER) $(MANIFEST) ## Build the chapter of the case (default: the example) — sets up the environment first
@@ -111,8 +111,15 @@ diff: $(ENV) ## Compare two builds by findings first: make diff OLD=dir NEW=dir 
 audit: $(CHAPTER) ## Check that no identity from the private key reached any output (every build also does)
 	$(PY) -m analysis audit $(ARGS)
 
-test: $(ENV) ## Run the test suite (includes one end-to-end build of a small case)
+lint: $(ENV) ## Lint (ruff) and type-check (mypy) the package, tests and benchmarks, as configured in pyproject.toml
+	$(ENV_DIR)/bin/ruff check src tests benchmarks
+	$(ENV_DIR)/bin/mypy
+
+test: lint ## Lint, then run the test suite (includes end-to-end builds of small cases: a few minutes)
 	$(PY) -m pytest
+
+test-fast: $(ENV) ## Run the tests without the end-to-end builds (no lint)
+	$(PY) -m pytest -q -m "not e2e"
 
 SIZES ?= 10,100,1000
 bench: $(ENV) ## Benchmarks at 10, 100, 1000 synthetic interviews (SIZES=10,100 for a quick run): benchmarks/results/

@@ -40,7 +40,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -492,7 +492,8 @@ def report(data: dict[str, Any]) -> str:
         ("prepare peak MB", lambda r: fmt_m(r["prepare"])),
     ]
     stage_names = list(next(iter(S.values()))["prepare_stages"]) if S else []
-    rows += [(f"· {st} s", (lambda st: lambda r: f"{r['prepare_stages'][st]:.2f}")(st)) for st in stage_names]
+    rows += [(f"· {st} s", (lambda st: lambda r: f"{r['prepare_stages'][st]:.2f}")(st))  # noqa: B023 - bound by the outer lambda
+             for st in stage_names]
     rows += [
         ("prepare before the speed work s", lambda r: fmt_t(r.get("prepare_before"))),
         ("one indicator notebook s (slowest)", lambda r: fmt_t(r["indicator"])),
@@ -634,7 +635,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     floor_project = project_copy(work / "floor-project", empty_notebooks=True)
     data: dict[str, Any] = {
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
         "cpus": os.cpu_count(), "jobs": args.jobs, "words": args.words, "load_start": os.getloadavg(),
         "targets": TARGETS, "sizes": {},

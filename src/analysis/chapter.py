@@ -8,13 +8,16 @@ import copy
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis import text
 from analysis.atomic import write_bytes, write_json, write_text
 from analysis.config import chapter_number, load_case, load_codebook
 from analysis.errors import AnalysisError
 from analysis.paths import TEMPLATES_DIR, CasePaths
+
+if TYPE_CHECKING:  # for annotations only: imported lazily at run time (see assemble)
+    import nbformat
 
 HIDDEN_TAGS = {"notebook-only", "parameters", "injected-parameters"}
 _REF = re.compile(r"\[\[(fig|tab):([A-Za-z0-9_.-]+)\]\]")

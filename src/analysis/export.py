@@ -25,14 +25,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from analysis.atomic import atomic_path, write_zip
 from analysis.errors import AnalysisError
@@ -205,7 +204,7 @@ def _page_number_part(kind: str, align: str) -> bytes:
             f'<w:r><w:fldChar w:fldCharType="begin" /></w:r>'
             f'<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
             f'<w:r><w:fldChar w:fldCharType="separate" /></w:r><w:r><w:t>1</w:t></w:r>'
-            f'<w:r><w:fldChar w:fldCharType="end" /></w:r></w:p></{tag}>').encode("utf-8")
+            f'<w:r><w:fldChar w:fldCharType="end" /></w:r></w:p></{tag}>').encode()
 
 
 def _add_page_numbers(parts: dict[str, bytes]) -> None:

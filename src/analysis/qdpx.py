@@ -25,17 +25,22 @@ import tempfile
 import uuid
 import zipfile
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import yaml
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from analysis.atomic import ZIP_DATE  # noqa: F401 - re-exported: the date of every entry written
-from analysis.atomic import atomic_dir, write_text, write_zip
+from analysis.atomic import (
+    ZIP_DATE,  # noqa: F401 - re-exported: the date of every entry written
+    atomic_dir,
+    write_text,
+    write_zip,
+)
 from analysis.clean import normalise, parse_label
 from analysis.coding import CODING_COLUMNS, STANCES, find_spans
 from analysis.config import load_case, load_codebook, load_identity_key
@@ -342,7 +347,7 @@ class _Code:
     name: str
     description: str
     codable: bool
-    children: list["_Code"] = field(default_factory=list)
+    children: list[_Code] = field(default_factory=list)
 
 
 @dataclass
