@@ -37,7 +37,7 @@ PKG  := src/analysis
 
 # --- what each stage reads ---
 RAW_FILES := $(shell find $(CASE) -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
-PREPARE_SRC := $(addprefix $(PKG)/,prepare.py language.py autocode.py ingest.py clean.py coding.py config.py pseudonymise.py schemas.py atomic.py paths.py errors.py progress.py)
+PREPARE_SRC := $(addprefix $(PKG)/,prepare.py language.py autocode.py ingest.py clean.py coding.py config.py pseudonymise.py schemas.py atomic.py paths.py errors.py progress.py text.py log.py)
 TABLE_NAMES := sources units informants documents codings reliability disagreements suggestions possible_misses code_frequencies informant_codes cooccurrence input_warnings
 TABLES := $(foreach t,$(TABLE_NAMES),$(PROCESSED)/$(t).parquet $(PROCESSED)/$(t).csv)
 TEXT_TEMPLATES := $(wildcard $(PKG)/templates/text/*/*)
@@ -45,7 +45,8 @@ CONCLUSION_TEMPLATES := $(filter %conclusion.md.j2 %labels.yml,$(TEXT_TEMPLATES)
 INDICATOR_TEMPLATES := $(filter-out %conclusion.md.j2 %chapter_heading.md.j2 %appendix.md.j2,$(TEXT_TEMPLATES))
 NOTEBOOK_SRC := $(addprefix $(PKG)/,notebooks.py cli.py config.py schemas.py atomic.py paths.py errors.py text.py show.py)
 INDICATOR_SRC := $(NOTEBOOK_SRC) $(addprefix $(PKG)/,report.py indicators.py figures.py chapter.py)
-CHAPTER_SRC := $(addprefix $(PKG)/,chapter.py export.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
+FORMATS_SRC := $(wildcard $(PKG)/formats/*.py)
+CHAPTER_SRC := $(FORMATS_SRC) $(addprefix $(PKG)/,chapter.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
 # The indicator ids come from the codebook: a generated makefile, remade when it changes.
 NO_BUILD_GOALS := help clean lab env lock new-case bench diff mutation lint test test-fast
@@ -95,7 +96,7 @@ $(CHAPTER) &: $(EXECUTED) $(REPORTS)/notebooks/conclusion.ipynb $(TABLES) $(RAW_
 pdf: $(PDF) ## Print the chapter to PDF (A4, thesis margins) with xelatex or headless Chromium
 
 # From the HTML already built, without rewriting it (the manifest and the DOCX stay up to date).
-$(PDF): $(REPORTS)/chapter/chapter.html $(PKG)/export.py $(ENV)
+$(PDF): $(REPORTS)/chapter/chapter.html $(FORMATS_SRC) $(ENV)
 	$(PY) -m analysis pdf $(ARGS)
 	$(PY) -m analysis manifest $(ARGS)
 

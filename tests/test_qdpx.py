@@ -100,7 +100,7 @@ def test_codebook_export_is_pseudonymised_and_refuses_a_leak(mini_case, tmp_path
     book.write_text(book.read_text().replace("definition: Budget.", "definition: Budget, as Alice Moreau said."))
     qdc = qdpx.export_qdc(mini_case, tmp_path / "m.qdc").read_text(encoding="utf-8")
     assert "Budget, as Person-1 said." in qdc and "Moreau" not in qdc
-    monkeypatch.setattr(qdpx, "pseudonymiser", lambda identities: str)  # a pseudonymiser that misses a name
+    monkeypatch.setattr(qdpx.exporter, "pseudonymiser", lambda identities: str)  # a pseudonymiser that misses a name
     with pytest.raises(AnalysisError, match="identity 'Alice Moreau'"):
         qdpx.export_qdc(mini_case, tmp_path / "leak.qdc")
     assert not (tmp_path / "leak.qdc").exists()
@@ -347,7 +347,7 @@ def test_hostile_archive_is_refused_and_nothing_is_written(tmp_path, kind, capsy
 def test_unpacked_size_over_the_limit_is_refused(tmp_path, monkeypatch):
     import os
     archive = _zip(tmp_path / "big.qdpx", {"project.qde": MINIMAL, "sources/a.txt": os.urandom(4096)})
-    monkeypatch.setattr(qdpx, "MAX_TOTAL_BYTES", 2048)
+    monkeypatch.setattr(qdpx.archive, "MAX_TOTAL_BYTES", 2048)
     with pytest.raises(AnalysisError, match="out of proportion"):
         qdpx.import_qdpx(archive, tmp_path / "case")
     assert not (tmp_path / "case").exists()

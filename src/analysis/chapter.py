@@ -170,13 +170,13 @@ def _export_markdown(nb: nbformat.NotebookNode, folder: Path, case: dict) -> lis
 
 
 def _export_docx(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Path]:
-    from analysis.export import export_docx
+    from analysis.formats.docx import export_docx
 
     return [export_docx(folder / "chapter.html", folder / "chapter.docx")]
 
 
 def _export_pdf(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Path]:
-    from analysis.export import export_pdf
+    from analysis.formats.pdf import export_pdf
 
     return [export_pdf(folder / "chapter.html", folder / "chapter.pdf")]
 

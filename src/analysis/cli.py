@@ -99,7 +99,7 @@ def assemble(args: argparse.Namespace) -> None:
 @command()
 def pdf(args: argparse.Namespace) -> None:
     """Print the chapter to PDF (A4, thesis margins) from the HTML chapter, with xelatex or headless Chromium."""
-    from analysis.export import export_pdf
+    from analysis.formats.pdf import export_pdf
     paths = _paths(args)
     logger.info("wrote %s", export_pdf(paths.chapter / "chapter.html", paths.chapter / "chapter.pdf"))
 
