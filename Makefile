@@ -1,6 +1,14 @@
 # Reproducible compendium: `make` sets up the environment and builds the
 # example chapter; `make test` runs the tests. `make help` lists the targets.
 SHELL := /bin/bash
+
+# Grouped targets (`a b &: deps`, one recipe making several files) need GNU make 4.3 or later;
+# an older make would misread them and rebuild wrongly, so stop here, before any rule is read.
+ifeq ($(filter grouped-target,$(.FEATURES)),)
+$(error this Makefile needs GNU make 4.3 or later (grouped targets); this is make $(MAKE_VERSION). \
+  macOS: `brew install make`, then run `gmake` instead of `make`. \
+  Without make (Windows too): `python -m analysis build` (see README.md, "Without make"))
+endif
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
 MAKEFLAGS += --no-builtin-rules
@@ -123,8 +131,10 @@ test-fast: $(ENV) ## Run the tests without the end-to-end builds (no lint)
 	$(PY) -m pytest -q -m "not e2e"
 
 SIZES ?= 10,100,1000
-bench: $(ENV) ## Benchmarks at 10, 100, 1000 synthetic interviews (SIZES=10,100 for a quick run): benchmarks/results/
-	$(PY) benchmarks/run.py --sizes $(SIZES)
+# The committed report changes only when asked (UPDATE=1); otherwise a run leaves the clone clean.
+BENCH_OUT := $(if $(UPDATE),benchmarks/results,build/bench)
+bench: $(ENV) ## Benchmarks at 10, 100, 1000 synthetic interviews (SIZES=10,100 quick): build/bench/ (UPDATE=1: benchmarks/results/)
+	$(PY) benchmarks/run.py --sizes $(SIZES) --out $(BENCH_OUT)
 
 MUTATE ?=
 mutation: $(ENV) ## Mutation testing of coding.py and pseudonymise.py (MUTATE=coding for one): benchmarks/results/mutation.md

@@ -19,7 +19,8 @@ The example case (``data/raw``) gets the full build, floor, naive path,
 no-op build and the incremental checks (touching the conclusion template or
 one transcript re-runs only what depends on it).
 
-Writes ``benchmarks/results/report.md`` and ``benchmarks/results/results.json``.
+Writes ``report.md`` and ``results.json`` to ``build/bench/`` (``--out``; ``make bench UPDATE=1`` updates
+the committed ``benchmarks/results/``).
 
 Usage::
 
@@ -614,7 +615,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=2, help="make -j for the builds")
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "analysis-bench",
                    help="scratch folder for cases and builds (default: $TMPDIR/analysis-bench)")
-    p.add_argument("--out", type=Path, default=RESULTS, help="where report.md and results.json go")
+    p.add_argument("--out", type=Path, default=ROOT / "build" / "bench",
+                   help=f"where report.md and results.json go (the committed report: {RESULTS.relative_to(ROOT)})")
     p.add_argument("--no-example", action="store_true", help="skip the example-case builds")
     p.add_argument("--no-builds", default="", help="sizes (comma-separated) without the full/floor/naive builds")
     p.add_argument("--repeat", type=int, default=3, help="fresh example builds of each kind; the fastest counts")
