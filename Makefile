@@ -1,6 +1,14 @@
 # Reproducible compendium: `make` sets up the environment and builds the
 # example chapter; `make test` runs the tests. `make help` lists the targets.
 SHELL := /bin/bash
+
+# Grouped targets (`a b &: deps`, one recipe making several files) need GNU make 4.3 or later;
+# an older make would misread them and rebuild wrongly, so stop here, before any rule is read.
+ifeq ($(filter grouped-target,$(.FEATURES)),)
+$(error this Makefile needs GNU make 4.3 or later (grouped targets); this is make $(MAKE_VERSION). \
+  macOS: `brew install make`, then run `gmake` instead of `make`. \
+  Without make (Windows too): `python -m analysis build` (see README.md, "Without make"))
+endif
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
 MAKEFLAGS += --no-builtin-rules
@@ -37,18 +45,19 @@ PKG  := src/analysis
 
 # --- what each stage reads ---
 RAW_FILES := $(shell find $(CASE) -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
-PREPARE_SRC := $(addprefix $(PKG)/,prepare.py language.py autocode.py ingest.py clean.py coding.py config.py pseudonymise.py schemas.py atomic.py paths.py errors.py progress.py)
+PREPARE_SRC := $(addprefix $(PKG)/,prepare.py language.py autocode.py ingest.py clean.py coding.py config.py pseudonymise.py schemas.py atomic.py paths.py errors.py progress.py text.py log.py)
 TABLE_NAMES := sources units informants documents codings reliability disagreements suggestions possible_misses code_frequencies informant_codes cooccurrence input_warnings
 TABLES := $(foreach t,$(TABLE_NAMES),$(PROCESSED)/$(t).parquet $(PROCESSED)/$(t).csv)
 TEXT_TEMPLATES := $(wildcard $(PKG)/templates/text/*/*)
 CONCLUSION_TEMPLATES := $(filter %conclusion.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 INDICATOR_TEMPLATES := $(filter-out %conclusion.md.j2 %chapter_heading.md.j2 %appendix.md.j2,$(TEXT_TEMPLATES))
-NOTEBOOK_SRC := $(addprefix $(PKG)/,notebooks.py cli.py config.py schemas.py atomic.py paths.py errors.py text.py show.py)
+NOTEBOOK_SRC := $(addprefix $(PKG)/,notebooks.py cli.py config.py schemas.py atomic.py paths.py errors.py text.py show.py crossref.py)
 INDICATOR_SRC := $(NOTEBOOK_SRC) $(addprefix $(PKG)/,report.py indicators.py figures.py chapter.py)
-CHAPTER_SRC := $(addprefix $(PKG)/,chapter.py export.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
+FORMATS_SRC := $(wildcard $(PKG)/formats/*.py)
+CHAPTER_SRC := $(FORMATS_SRC) $(addprefix $(PKG)/,chapter.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
 # The indicator ids come from the codebook: a generated makefile, remade when it changes.
-NO_BUILD_GOALS := help clean lab env lock new-case bench diff mutation
+NO_BUILD_GOALS := help clean lab env lock new-case bench diff mutation lint test test-fast
 ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
 -include $(PROCESSED)/.indicators.mk
 endif
@@ -62,7 +71,7 @@ EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
 CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md $(REPORTS)/chapter/chapter.docx
 PDF      := $(REPORTS)/chapter/chapter.pdf
 
-.PHONY: all help env data indicators conclusion chapter pdf audit verify diff test lab clean lock new-case bench mutation
+.PHONY: all help env data indicators conclusion chapter pdf audit verify diff lint test test-fast lab clean lock new-case bench mutation
 MANIFEST := $(REPORTS)/manifest.json
 
 all: $(CHAPTER) $(MANIFEST) ## Build the chapter of the case (default: the example) — sets up the environment first
@@ -95,7 +104,7 @@ $(CHAPTER) &: $(EXECUTED) $(REPORTS)/notebooks/conclusion.ipynb $(TABLES) $(RAW_
 pdf: $(PDF) ## Print the chapter to PDF (A4, thesis margins) with xelatex or headless Chromium
 
 # From the HTML already built, without rewriting it (the manifest and the DOCX stay up to date).
-$(PDF): $(REPORTS)/chapter/chapter.html $(PKG)/export.py $(ENV)
+$(PDF): $(REPORTS)/chapter/chapter.html $(FORMATS_SRC) $(ENV)
 	$(PY) -m analysis pdf $(ARGS)
 	$(PY) -m analysis manifest $(ARGS)
 
@@ -111,12 +120,21 @@ diff: $(ENV) ## Compare two builds by findings first: make diff OLD=dir NEW=dir 
 audit: $(CHAPTER) ## Check that no identity from the private key reached any output (every build also does)
 	$(PY) -m analysis audit $(ARGS)
 
-test: $(ENV) ## Run the test suite (includes one end-to-end build of a small case)
+lint: $(ENV) ## Lint (ruff) and type-check (mypy) the package, tests and benchmarks, as configured in pyproject.toml
+	$(ENV_DIR)/bin/ruff check src tests benchmarks
+	$(ENV_DIR)/bin/mypy
+
+test: lint ## Lint, then run the test suite (includes end-to-end builds of small cases: a few minutes)
 	$(PY) -m pytest
 
+test-fast: $(ENV) ## Run the tests without the end-to-end builds (no lint)
+	$(PY) -m pytest -q -m "not e2e"
+
 SIZES ?= 10,100,1000
-bench: $(ENV) ## Benchmarks at 10, 100, 1000 synthetic interviews (SIZES=10,100 for a quick run): benchmarks/results/
-	$(PY) benchmarks/run.py --sizes $(SIZES)
+# The committed report changes only when asked (UPDATE=1); otherwise a run leaves the clone clean.
+BENCH_OUT := $(if $(UPDATE),benchmarks/results,build/bench)
+bench: $(ENV) ## Benchmarks at 10, 100, 1000 synthetic interviews (SIZES=10,100 quick): build/bench/ (UPDATE=1: benchmarks/results/)
+	$(PY) benchmarks/run.py --sizes $(SIZES) --out $(BENCH_OUT)
 
 MUTATE ?=
 mutation: $(ENV) ## Mutation testing of coding.py and pseudonymise.py (MUTATE=coding for one): benchmarks/results/mutation.md

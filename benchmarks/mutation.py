@@ -487,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: no report written (the source files were never changed)", file=sys.stderr)
         return 130
-    for name, (t, outcomes, _) in results.items():
+    for name, (_t, outcomes, _) in results.items():
         killed, total, pct = score(outcomes)
         print(f"{name}: {killed}/{total} non-equivalent mutants killed = {pct:.1f}%")
     if only is None:

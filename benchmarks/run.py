@@ -19,7 +19,8 @@ The example case (``data/raw``) gets the full build, floor, naive path,
 no-op build and the incremental checks (touching the conclusion template or
 one transcript re-runs only what depends on it).
 
-Writes ``benchmarks/results/report.md`` and ``benchmarks/results/results.json``.
+Writes ``report.md`` and ``results.json`` to ``build/bench/`` (``--out``; ``make bench UPDATE=1`` updates
+the committed ``benchmarks/results/``).
 
 Usage::
 
@@ -40,7 +41,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -492,7 +493,8 @@ def report(data: dict[str, Any]) -> str:
         ("prepare peak MB", lambda r: fmt_m(r["prepare"])),
     ]
     stage_names = list(next(iter(S.values()))["prepare_stages"]) if S else []
-    rows += [(f"· {st} s", (lambda st: lambda r: f"{r['prepare_stages'][st]:.2f}")(st)) for st in stage_names]
+    rows += [(f"· {st} s", (lambda st: lambda r: f"{r['prepare_stages'][st]:.2f}")(st))  # noqa: B023 - bound by the outer lambda
+             for st in stage_names]
     rows += [
         ("prepare before the speed work s", lambda r: fmt_t(r.get("prepare_before"))),
         ("one indicator notebook s (slowest)", lambda r: fmt_t(r["indicator"])),
@@ -613,7 +615,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=2, help="make -j for the builds")
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "analysis-bench",
                    help="scratch folder for cases and builds (default: $TMPDIR/analysis-bench)")
-    p.add_argument("--out", type=Path, default=RESULTS, help="where report.md and results.json go")
+    p.add_argument("--out", type=Path, default=ROOT / "build" / "bench",
+                   help=f"where report.md and results.json go (the committed report: {RESULTS.relative_to(ROOT)})")
     p.add_argument("--no-example", action="store_true", help="skip the example-case builds")
     p.add_argument("--no-builds", default="", help="sizes (comma-separated) without the full/floor/naive builds")
     p.add_argument("--repeat", type=int, default=3, help="fresh example builds of each kind; the fastest counts")
@@ -634,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     floor_project = project_copy(work / "floor-project", empty_notebooks=True)
     data: dict[str, Any] = {
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
         "cpus": os.cpu_count(), "jobs": args.jobs, "words": args.words, "load_start": os.getloadavg(),
         "targets": TARGETS, "sizes": {},

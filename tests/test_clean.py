@@ -5,7 +5,7 @@ from analysis.errors import AnalysisError
 
 
 @pytest.mark.parametrize("data", [
-    "Pak Budi: ikan segar".encode("utf-8"),
+    b"Pak Budi: ikan segar",
     "\ufeffPak Budi: ikan segar".encode("utf-8"),
 ])
 def test_decode_utf8_with_and_without_bom(data):

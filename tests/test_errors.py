@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from analysis import export
 from analysis.cli import main
+from analysis.formats import pdf as pdf_format
 from analysis.paths import PROJECT_DIR
 
 CATALOGUE = PROJECT_DIR / "docs" / "errors.md"
@@ -637,8 +637,8 @@ def test_catalogued_error(entry, tmp_path, capsys, monkeypatch):
     argv = TRIGGERS[entry](case)
     out = tmp_path / "out"
     if entry == "no-pdf-engine":  # a machine with neither xelatex nor Chromium
-        monkeypatch.setattr(export, "PDF_ENGINES", [export.PdfEngine(e.name, lambda: None, e.run)
-                                                    for e in export.PDF_ENGINES])
+        monkeypatch.setattr(pdf_format, "PDF_ENGINES", [pdf_format.PdfEngine(e.name, lambda: None, e.run)
+                                                    for e in pdf_format.PDF_ENGINES])
     if argv[0] == "import-qdpx":  # names its own target case folder
         code = main(argv)
     else:

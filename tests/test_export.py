@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import export
+from analysis import formats
 from analysis.chapter import _ordered
 from analysis.cli import main, parser
 from analysis.errors import AnalysisError
@@ -39,7 +39,7 @@ def mini_chapter(tmp_path_factory) -> Path:
 
 
 def test_reference_docx_has_a4_thesis_margins_times_and_one_and_a_half_lines(tmp_path):
-    ref = export.reference_docx(tmp_path / "reference.docx")
+    ref = formats.reference_docx(tmp_path / "reference.docx")
     section = _xml(ref, "word/document.xml").find(f"{W}body/{W}sectPr")
     size, margins = section.find(f"{W}pgSz"), section.find(f"{W}pgMar")
     assert (size.get(f"{W}w"), size.get(f"{W}h")) == ("11906", "16838")  # A4
@@ -59,8 +59,8 @@ def test_reference_docx_has_a4_thesis_margins_times_and_one_and_a_half_lines(tmp
 
 
 def test_reference_docx_is_byte_identical_when_rewritten(tmp_path):
-    a = export.reference_docx(tmp_path / "a.docx").read_bytes()
-    b = export.reference_docx(tmp_path / "b.docx").read_bytes()
+    a = formats.reference_docx(tmp_path / "a.docx").read_bytes()
+    b = formats.reference_docx(tmp_path / "b.docx").read_bytes()
     assert a == b
     with zipfile.ZipFile(tmp_path / "a.docx") as z:
         assert z.namelist() == sorted(z.namelist()) and {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
@@ -83,8 +83,8 @@ def test_docx_has_real_tables_embedded_figures_and_styled_captions(mini_chapter)
 
 
 def test_docx_export_is_byte_identical(mini_chapter, tmp_path):
-    first = export.export_docx(mini_chapter / "chapter.html", tmp_path / "a.docx")
-    second = export.export_docx(mini_chapter / "chapter.html", tmp_path / "b.docx")
+    first = formats.export_docx(mini_chapter / "chapter.html", tmp_path / "a.docx")
+    second = formats.export_docx(mini_chapter / "chapter.html", tmp_path / "b.docx")
     assert first.read_bytes() == second.read_bytes() == (mini_chapter / "chapter.docx").read_bytes()
 
 
@@ -102,17 +102,17 @@ def _pdf_objects(data: bytes) -> bytes:
     return b"\n".join(parts)
 
 
-def _engine(name: str) -> export.PdfEngine:
+def _engine(name: str) -> formats.PdfEngine:
     """One engine of the chain, or a skip saying how to install it."""
-    engine = next(e for e in export.PDF_ENGINES if e.name == name)
+    engine = next(e for e in formats.PDF_ENGINES if e.name == name)
     if not engine.find():
         pytest.skip(NO_BROWSER if name == "chromium" else "xelatex not installed (apt-get install texlive-xetex)")
     return engine
 
 
-@pytest.mark.parametrize("name", [e.name for e in export.PDF_ENGINES])
+@pytest.mark.parametrize("name", [e.name for e in formats.PDF_ENGINES])
 def test_pdf_is_an_a4_document_with_pages(mini_chapter, tmp_path, name):
-    pdf = export.export_pdf(mini_chapter / "chapter.html", tmp_path / "chapter.pdf", [_engine(name)])
+    pdf = formats.export_pdf(mini_chapter / "chapter.html", tmp_path / "chapter.pdf", [_engine(name)])
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     objects = _pdf_objects(data)
@@ -121,11 +121,11 @@ def test_pdf_is_an_a4_document_with_pages(mini_chapter, tmp_path, name):
     assert abs(width - 595) < 2 and abs(height - 842) < 2  # A4 in points
 
 
-@pytest.mark.parametrize("name", [e.name for e in export.PDF_ENGINES])
+@pytest.mark.parametrize("name", [e.name for e in formats.PDF_ENGINES])
 def test_pdf_is_byte_identical_when_reprinted(mini_chapter, tmp_path, name):
     engines = [_engine(name)]
-    a = export.export_pdf(mini_chapter / "chapter.html", tmp_path / "a.pdf", engines).read_bytes()
-    b = export.export_pdf(mini_chapter / "chapter.html", tmp_path / "b.pdf", engines).read_bytes()
+    a = formats.export_pdf(mini_chapter / "chapter.html", tmp_path / "a.pdf", engines).read_bytes()
+    b = formats.export_pdf(mini_chapter / "chapter.html", tmp_path / "b.pdf", engines).read_bytes()
     assert a == b
 
 
@@ -134,7 +134,7 @@ def test_without_engine_the_error_says_how_to_install_one(tmp_path, monkeypatch)
     html.write_text("<html><body><p>x</p></body></html>", encoding="utf-8")
     monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
     with pytest.raises(AnalysisError) as err:
-        export.export_pdf(html, tmp_path / "chapter.pdf")
+        formats.export_pdf(html, tmp_path / "chapter.pdf")
     assert "apt-get install chromium" in str(err.value) and "xelatex" in str(err.value)
     assert not (tmp_path / "chapter.pdf").exists()
 
@@ -152,22 +152,22 @@ def test_engines_are_tried_in_order_and_a_failing_one_gives_way(tmp_path):
         tried.append("working")
         out.write_bytes(b"%PDF-1.4 fake")
 
-    engines = [export.PdfEngine("absent", lambda: None, working), export.PdfEngine("broken", lambda: "b", broken),
-               export.PdfEngine("working", lambda: "w", working)]
-    assert export.export_pdf(html, tmp_path / "out.pdf", engines).read_bytes() == b"%PDF-1.4 fake"
+    engines = [formats.PdfEngine("absent", lambda: None, working), formats.PdfEngine("broken", lambda: "b", broken),
+               formats.PdfEngine("working", lambda: "w", working)]
+    assert formats.export_pdf(html, tmp_path / "out.pdf", engines).read_bytes() == b"%PDF-1.4 fake"
     assert tried == ["broken", "working"]
     with pytest.raises(AnalysisError, match="every PDF engine failed: broken: missing LaTeX package"):
-        export.export_pdf(html, tmp_path / "none.pdf", engines[:2])
+        formats.export_pdf(html, tmp_path / "none.pdf", engines[:2])
 
 
-@pytest.mark.skipif(not export.browser(), reason=NO_BROWSER)
+@pytest.mark.skipif(not formats.browser(), reason=NO_BROWSER)
 def test_html_chapter_renders_in_a_browser_and_is_not_blank(mini_chapter, tmp_path):
     from matplotlib.image import imread
 
     blank = tmp_path / "blank.html"
     blank.write_text("<html><body></body></html>", encoding="utf-8")
-    shot = imread(export.screenshot(mini_chapter / "chapter.html", tmp_path / "chapter.png"))
-    empty = imread(export.screenshot(blank, tmp_path / "blank.png"))
+    shot = imread(formats.screenshot(mini_chapter / "chapter.html", tmp_path / "chapter.png"))
+    empty = imread(formats.screenshot(blank, tmp_path / "blank.png"))
     assert shot.shape[:2] == (1400, 1000)
     # A blank page has no variance; the chapter's text, tables and figures have plenty.
     assert empty[..., :3].var() < 1e-6

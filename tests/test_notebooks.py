@@ -1,7 +1,6 @@
 """The notebook templates: committed clean, documented parameters, executed on the mini case."""
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -18,13 +18,10 @@ from analysis.errors import AnalysisError
 from analysis.paths import DEFAULT_CASE, PROJECT_DIR, CasePaths
 from analysis.prepare import prepare
 
-SHARED = PROJECT_DIR.parent / "shared" / "refi-qda"
-SCHEMAS = SHARED / "schema"
-ATLAS = SHARED / "atlasti-demo-project.qdpx"
-needs_schemas = pytest.mark.skipif(not (SCHEMAS / "Project.xsd").is_file(),
-                                   reason=f"official REFI-QDA schemas not found in {SCHEMAS} "
-                                          "(../shared beside the clone)")
-needs_atlas = pytest.mark.skipif(not ATLAS.is_file(), reason=f"ATLAS.ti sample project not found at {ATLAS}")
+# The official schemas and a real ATLAS.ti export, kept in the repository with their licences: no skips.
+REFI_QDA = Path(__file__).parent / "fixtures" / "refi-qda"
+SCHEMAS = REFI_QDA / "schema"
+ATLAS = REFI_QDA / "atlasti-demo-project.qdpx"
 NAMES = ("Alice", "Moreau", "Bruno", "Tanaka")  # identities of the mini case's private key
 
 
@@ -100,7 +97,7 @@ def test_codebook_export_is_pseudonymised_and_refuses_a_leak(mini_case, tmp_path
     book.write_text(book.read_text().replace("definition: Budget.", "definition: Budget, as Alice Moreau said."))
     qdc = qdpx.export_qdc(mini_case, tmp_path / "m.qdc").read_text(encoding="utf-8")
     assert "Budget, as Person-1 said." in qdc and "Moreau" not in qdc
-    monkeypatch.setattr(qdpx, "pseudonymiser", lambda identities: str)  # a pseudonymiser that misses a name
+    monkeypatch.setattr(qdpx.exporter, "pseudonymiser", lambda identities: str)  # a pseudonymiser that misses a name
     with pytest.raises(AnalysisError, match="identity 'Alice Moreau'"):
         qdpx.export_qdc(mini_case, tmp_path / "leak.qdc")
     assert not (tmp_path / "leak.qdc").exists()
@@ -116,7 +113,6 @@ def test_exports_refuse_to_write_into_the_case_folder(mini_case, tmp_path, expor
     assert not (tmp_path / "elsewhere").exists()
 
 
-@needs_schemas
 def test_project_and_codebook_exports_are_valid_against_the_official_schemas(mini_case, tmp_path):
     xmlschema = pytest.importorskip("xmlschema")
     project = xmlschema.XMLSchema(str(SCHEMAS / "Project.xsd"))
@@ -283,7 +279,6 @@ def test_foreign_project_imports_and_every_coding_anchors(tmp_path, crlf_as_one)
     assert (case / "import-report.md").is_file()
 
 
-@needs_atlas
 def test_atlas_ti_sample_imports_with_its_warnings(tmp_path):
     report = qdpx.import_qdpx(ATLAS, tmp_path / "atlas")
     text = "\n".join(report.warnings)
@@ -347,7 +342,7 @@ def test_hostile_archive_is_refused_and_nothing_is_written(tmp_path, kind, capsy
 def test_unpacked_size_over_the_limit_is_refused(tmp_path, monkeypatch):
     import os
     archive = _zip(tmp_path / "big.qdpx", {"project.qde": MINIMAL, "sources/a.txt": os.urandom(4096)})
-    monkeypatch.setattr(qdpx, "MAX_TOTAL_BYTES", 2048)
+    monkeypatch.setattr(qdpx.archive, "MAX_TOTAL_BYTES", 2048)
     with pytest.raises(AnalysisError, match="out of proportion"):
         qdpx.import_qdpx(archive, tmp_path / "case")
     assert not (tmp_path / "case").exists()

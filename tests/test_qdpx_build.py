@@ -3,7 +3,7 @@
 Each project is made here (a document-only project, an empty one, one whose
 source is a focus group, one with an indicator nobody coded), imported with
 ``import-qdpx`` and built with ``build``; the ATLAS.ti sample in
-``../shared/refi-qda/`` too, when present.
+``tests/fixtures/refi-qda/`` too.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ import yaml
 
 from analysis import figures, qdpx
 from analysis.cli import main
-from analysis.paths import PROJECT_DIR
 
-SHARED = PROJECT_DIR.parent / "shared" / "refi-qda"
-ATLAS = SHARED / "atlasti-demo-project.qdpx"
+ATLAS = Path(__file__).parent / "fixtures" / "refi-qda" / "atlasti-demo-project.qdpx"  # with its licence
 
 
 def _g() -> str:
@@ -151,7 +149,6 @@ def test_wrong_namespace_imports_with_a_warning(tmp_path, caplog):
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(not ATLAS.is_file(), reason=f"ATLAS.ti sample project not found at {ATLAS}")
 def test_atlas_ti_sample_imports_and_builds_a_chapter_that_says_what_is_missing(tmp_path):
     _, out = _import_and_build(ATLAS, tmp_path)
     chapter = _chapter(out)

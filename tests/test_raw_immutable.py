@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from analysis.export import browser
+from analysis.formats.pdf import browser
 from analysis.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.e2e

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from analysis import autocode, coding
 from analysis.config import Code, Codebook, Identity, Indicator
 from analysis.errors import AnalysisError
-from analysis.language import FUNCTION_WORDS, _VI_LETTERS, _WORD, detect
-from analysis.pseudonymise import _ASCII_FOLD, ENCLITICS, HONORIFICS, _bare, _flexible, _lookup, _squash, pseudonymiser
+from analysis.language import _VI_LETTERS, _WORD, FUNCTION_WORDS, detect
+from analysis.pseudonymise import _ASCII_FOLD, ENCLITICS, HONORIFICS, _bare, _flexible, _lookup, pseudonymiser
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WHERE = {"path": "codings/x.csv", "line": 3}

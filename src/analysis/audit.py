@@ -16,9 +16,9 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from itertools import accumulate
 from pathlib import Path
-from typing import Callable, Iterator
 
 from analysis.config import Identity, load_identity_key
 from analysis.errors import AnalysisError, excerpt

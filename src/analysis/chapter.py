@@ -6,27 +6,24 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis import text
 from analysis.atomic import write_bytes, write_json, write_text
 from analysis.config import chapter_number, load_case, load_codebook
+from analysis.crossref import number_references, ref  # ref: also imported from here by report.py
 from analysis.errors import AnalysisError
 from analysis.paths import TEMPLATES_DIR, CasePaths
 
+if TYPE_CHECKING:  # for annotations only: imported lazily at run time (see assemble)
+    import nbformat
+
 HIDDEN_TAGS = {"notebook-only", "parameters", "injected-parameters"}
-_REF = re.compile(r"\[\[(fig|tab):([A-Za-z0-9_.-]+)\]\]")
 
 
 # Built by default; PDF needs xelatex or Chromium, so it is asked for (`make pdf`, --formats ...,pdf).
 DEFAULT_FORMATS = ("html", "md", "docx")
-
-def ref(kind: str, ident: str) -> str:
-    """A placeholder for a figure or table number, resolved at assembly."""
-    return f"[[{kind}:{ident}]]"
-
 
 def load_results(paths: CasePaths) -> list[dict[str, Any]]:
     """The per-indicator results files, in codebook order."""
@@ -89,7 +86,7 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = DEFAULT_FORMATS) -> li
         cells.extend(c for c in nbformat.read(source, as_version=4).cells
                      if not HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", [])))
     cells.append(nbformat.v4.new_markdown_cell(appendix(paths, case, number, len(sections) + 1)))
-    nb.cells = _number(copy.deepcopy(cells), number, case["chapter"])
+    nb.cells = number_references(copy.deepcopy(cells), number, case["chapter"])
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i:03d}"
     paths.chapter.mkdir(parents=True, exist_ok=True)
@@ -167,41 +164,16 @@ def _export_markdown(nb: nbformat.NotebookNode, folder: Path, case: dict) -> lis
 
 
 def _export_docx(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Path]:
-    from analysis.export import export_docx
+    from analysis.formats.docx import export_docx
 
     return [export_docx(folder / "chapter.html", folder / "chapter.docx")]
 
 
 def _export_pdf(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Path]:
-    from analysis.export import export_pdf
+    from analysis.formats.pdf import export_pdf
 
     return [export_pdf(folder / "chapter.html", folder / "chapter.pdf")]
 
 
 EXPORTERS = {"html": _export_html, "md": _export_markdown, "docx": _export_docx, "pdf": _export_pdf}
 FROM_HTML = {"docx", "pdf"}  # converted from chapter.html, so assemble writes it first
-
-
-def _number(cells: list, number: int, chapter: dict) -> list:
-    """Replace figure/table placeholders with chapter numbers, in order of first appearance."""
-    labels = {"fig": chapter.get("figure_label", "Figure"), "tab": chapter.get("table_label", "Table")}
-    seen: dict[tuple[str, str], str] = {}
-    counters = {"fig": 0, "tab": 0}
-
-    def sub(m: re.Match) -> str:
-        key = (m.group(1), m.group(2))
-        if key not in seen:
-            counters[key[0]] += 1
-            seen[key] = f"{labels[key[0]]} {number}.{counters[key[0]]}"
-        return seen[key]
-
-    def walk(value: Any) -> Any:
-        if isinstance(value, str):
-            return _REF.sub(sub, value)
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        if isinstance(value, dict):
-            return type(value)({k: (v if k in ("image/png", "image/jpeg") else walk(v)) for k, v in value.items()})
-        return value
-
-    return [walk(c) for c in cells]

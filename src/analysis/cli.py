@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from analysis.errors import AnalysisError
 from analysis.log import configure, logger
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_DIR, CasePaths
 
-COMMANDS = {}
+COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {}
 ARGUMENTS: dict[str, tuple[tuple[tuple, dict], ...]] = {}  # a command's own arguments, beside the common ones
 _DEFAULT_FORMATS = "html,md,docx"  # chapter.DEFAULT_FORMATS, spelled for the command line (no import at start-up)
 
@@ -98,7 +99,7 @@ def assemble(args: argparse.Namespace) -> None:
 @command()
 def pdf(args: argparse.Namespace) -> None:
     """Print the chapter to PDF (A4, thesis margins) from the HTML chapter, with xelatex or headless Chromium."""
-    from analysis.export import export_pdf
+    from analysis.formats.pdf import export_pdf
     paths = _paths(args)
     logger.info("wrote %s", export_pdf(paths.chapter / "chapter.html", paths.chapter / "chapter.pdf"))
 

@@ -13,9 +13,9 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd

@@ -18,4 +18,4 @@ UNUSED = ("rfc3987_syntax",)
 def skip_unused_imports() -> None:
     """Mark the modules of :data:`UNUSED` as absent, unless already imported (call before nbformat)."""
     for name in UNUSED:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type] - None in sys.modules means "not installed"
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None in sys.modules means "not installed"

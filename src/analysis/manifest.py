@@ -15,8 +15,9 @@ import hashlib
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from analysis.atomic import write_json
 from analysis.paths import PROJECT_DIR, CasePaths

@@ -34,7 +34,7 @@ class CasePaths:
 
     @classmethod
     def from_dirs(cls, case: str | Path | None = None, processed: str | Path | None = None,
-                  reports: str | Path | None = None) -> "CasePaths":
+                  reports: str | Path | None = None) -> CasePaths:
         """Build paths, defaulting to the example case of this repository."""
         return cls(Path(case or DEFAULT_CASE), Path(processed or DEFAULT_PROCESSED),
                    Path(reports or DEFAULT_REPORTS))

@@ -8,8 +8,9 @@ the processed folder.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -18,8 +19,8 @@ from analysis.atomic import staged_dirs
 from analysis.clean import Repair, paragraphs, recording_repairs, remove_fillers, turns
 from analysis.config import load_case, load_codebook, load_identity_key
 from analysis.errors import AnalysisError, excerpt
-from analysis.language import detect
 from analysis.ingest import RawTranscript, read_register, read_text, read_transcripts
+from analysis.language import detect
 from analysis.log import logger
 from analysis.paths import CasePaths
 from analysis.progress import progress

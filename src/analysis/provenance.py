@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from analysis.paths import PROJECT_DIR, CasePaths

@@ -7,8 +7,8 @@ name and enclitics (-nya, -lah, ...) after it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator
 
 from analysis.config import Identity
 

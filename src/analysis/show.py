@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from IPython.display import Image, display
 
-from analysis.chapter import ref
+from analysis.crossref import ref
 from analysis.text import labels
 
 if TYPE_CHECKING:  # pandas only for the annotations: the conclusion notebook does not need it

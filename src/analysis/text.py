@@ -6,7 +6,7 @@ own ``templates/<language>/`` folder.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from analysis.paths import TEMPLATES_DIR
 LANGUAGES = ("id", "en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _env(language: str, case_dir: str | None) -> jinja2.Environment:
     if language not in LANGUAGES:
         raise AnalysisError(f"no templates for language {language!r}; valid values: {', '.join(LANGUAGES)}",
@@ -39,7 +39,7 @@ def _env(language: str, case_dir: str | None) -> jinja2.Environment:
     return env
 
 
-@lru_cache(maxsize=None)
+@cache
 def labels(language: str) -> dict[str, Any]:
     """Fixed words of a language (column names, ordinals, number words)."""
     path = TEMPLATES_DIR / "text" / language / "labels.yml"

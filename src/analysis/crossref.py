@@ -1,0 +1,43 @@
+"""Cross-references: placeholders for figure and table numbers, and their numbering in the chapter.
+
+Notebooks and the report write a placeholder (:func:`ref`) where a number goes, because the
+chapter number and the order of figures are known only when the chapter is assembled;
+:func:`number_references` then replaces every placeholder, in order of first appearance.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_REF = re.compile(r"\[\[(fig|tab):([A-Za-z0-9_.-]+)\]\]")
+
+
+def ref(kind: str, ident: str) -> str:
+    """A placeholder for a figure or table number, resolved at assembly."""
+    return f"[[{kind}:{ident}]]"
+
+
+def number_references(cells: list, number: int, chapter: dict) -> list:
+    """Replace figure/table placeholders with chapter numbers, in order of first appearance."""
+    labels = {"fig": chapter.get("figure_label", "Figure"), "tab": chapter.get("table_label", "Table")}
+    seen: dict[tuple[str, str], str] = {}
+    counters = {"fig": 0, "tab": 0}
+
+    def sub(m: re.Match) -> str:
+        key = (m.group(1), m.group(2))
+        if key not in seen:
+            counters[key[0]] += 1
+            seen[key] = f"{labels[key[0]]} {number}.{counters[key[0]]}"
+        return seen[key]
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return _REF.sub(sub, value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return type(value)({k: (v if k in ("image/png", "image/jpeg") else walk(v)) for k, v in value.items()})
+        return value
+
+    return [walk(c) for c in cells]
