@@ -6,9 +6,25 @@ import pytest
 from analysis import indicators as ind_mod
 from analysis.config import Code, Codebook, Indicator
 from analysis.errors import AnalysisError
-from analysis.indicators import (CONTESTED, CONTRADICTED, INSUFFICIENT, KINDS, MET, NOT_MET, PARTLY_MET, SUPPORTED,
-                                 caveats, coded, contrary_evidence, evaluate, evidence, fragility, sensitivity,
-                                 strongest_quotes, verify_excerpt)
+from analysis.indicators import (
+    CONTESTED,
+    CONTRADICTED,
+    INSUFFICIENT,
+    KINDS,
+    MET,
+    NOT_MET,
+    PARTLY_MET,
+    SUPPORTED,
+    caveats,
+    coded,
+    contrary_evidence,
+    evaluate,
+    evidence,
+    fragility,
+    sensitivity,
+    strongest_quotes,
+    verify_excerpt,
+)
 
 CRITERIA = {"default": {"min_informants": 2, "min_documents": 1, "min_contradicting": 1}}
 RANKING = {"ranking": {"min_informants": 2, "min_documents": 0, "min_contradicting": 1,

@@ -14,8 +14,8 @@ import pandas as pd
 
 from analysis import figures, indicators, schemas, text
 from analysis.atomic import write_json
-from analysis.chapter import ref
 from analysis.config import load_case, load_codebook
+from analysis.crossref import ref
 from analysis.errors import AnalysisError
 from analysis.paths import CasePaths
 
