@@ -424,3 +424,47 @@ def test_pandas_reads_the_warnings_csv(mini_case):
     prepare(mini_case)
     df = pd.read_csv(mini_case.processed / "input_warnings.csv")
     assert list(df.columns) == list(schemas.INPUT_WARNINGS.columns)
+
+
+def test_a_file_without_a_suffix_in_codings_is_named_as_such(mini_case):
+    (mini_case.codings / "notes").write_text("to do\n", encoding="utf-8")
+    with pytest.raises(AnalysisError, match=r"notes: not a codings file \(no suffix\)"):
+        read_codings(mini_case.codings)
+
+
+def test_header_names_are_read_without_surrounding_spaces(mini_case):
+    path = mini_case.codings / "coder-B.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] = ", ".join(lines[0].split(","))  # "source_id, code, quote, ..."
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["source_id ", " code", "quote", "occurrence", "coder", "memo"])
+    book.active.append(["T1", "MONEY", "There was never enough money", 2.0, "C", None])
+    book.save(mini_case.codings / "coder-C.xlsx")
+    raw = read_codings(mini_case.codings)
+    assert set(raw["coder"]) == {"A", "B", "C"}
+    assert raw.loc[raw["coder"] == "C", "occurrence"].tolist() == [2]  # a whole number stored as 2.0
+
+
+def test_a_ragged_csv_row_names_its_own_line(mini_case):
+    path = mini_case.codings / "coder-B.csv"
+    with path.open("a", encoding="utf-8") as f:
+        f.write("T1,MONEY,money,1,B,memo,spilled\n")
+    n = len(path.read_text(encoding="utf-8").splitlines())
+    with pytest.raises(AnalysisError, match=rf"coder-B.csv:{n}: row has 7 fields"):
+        read_codings(mini_case.codings)
+
+
+def test_a_second_sheet_with_only_a_header_row_is_not_warned_about(mini_case, caplog):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["source_id", "code", "quote", "occurrence", "coder", "memo"])
+    book.active.append(["T1", "MONEY", "There was never enough money", None, "C", None])
+    book.create_sheet("empty").append(["just a title"])
+    book.save(mini_case.codings / "coder-C.xlsx")
+    with caplog.at_level(logging.WARNING, logger="analysis"):
+        read_codings(mini_case.codings)
+    assert not any("only the first sheet" in r.getMessage() for r in caplog.records)

@@ -56,7 +56,7 @@ def read_codings(folder: str | Path) -> pd.DataFrame:
                                 hint="save it as CSV (UTF-8) or .xlsx, or move it out of the codings folder")
         table = _xlsx_rows(path) if suffix == ".xlsx" else _csv_rows(path)
         header = next(table, None)
-        fieldnames = [c.strip() for c in header[1]] if suffix == ".xlsx" and header else header[1] if header else []
+        fieldnames = [c.strip() for c in header[1]] if header else []  # " memo" is the memo column
         missing = [c for c in CODING_COLUMNS if c not in fieldnames]
         if missing:
             raise AnalysisError(f"codings file lacks columns {missing}; expected {', '.join(CODING_COLUMNS)}",
