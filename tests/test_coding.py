@@ -197,8 +197,9 @@ def test_reliability_compares_the_primary_coder_with_each_other_coder_on_their_s
                      ("B", "X", "T1-1"),  # B coded T1 only
                      ("C", "X", "T1-1"), ("C", "X", "T1-2", "contradicts"), ("C", "Y", "T2-2"))
     rel, dis = reliability_tables(codings, _units(), CODEBOOK, "A")
-    # never a coder with itself
-    assert sorted(set(rel["comparison"])) == ["A vs B", "A vs B (stance)", "A vs C", "A vs C (stance)"]
+    # never a coder with itself; every pair that shares a source, and all coders at once
+    assert sorted(set(rel["comparison"])) == ["A vs B", "A vs B (stance)", "A vs C", "A vs C (stance)", "B vs C",
+                                              "all coders"]
     r = rel.set_index(["comparison", "code"])
     # stance: over the unit-code pairs both coded (B: T1-1 X; C: T1-1 X and T1-2 X, where C contradicts)
     stance = r.xs("(overall)", level="code")
@@ -211,7 +212,7 @@ def test_reliability_compares_the_primary_coder_with_each_other_coder_on_their_s
     assert r.loc[("A vs C", "X"), "cohen_kappa"] == pytest.approx(1.0)
     assert sorted(map(tuple, dis[["comparison", "unit_id", "code", "coder_1", "coder_2"]].to_numpy().tolist())) == [
         ("A vs B", "T1-2", "X", True, False), ("A vs C", "T2-1", "Y", True, False),
-        ("A vs C", "T2-2", "Y", False, True)]
+        ("A vs C", "T2-2", "Y", False, True), ("B vs C", "T1-2", "X", False, True)]
 
 
 def test_the_auto_coder_is_compared_on_every_codable_unit_only_when_given():

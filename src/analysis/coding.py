@@ -27,6 +27,12 @@ from analysis.errors import AnalysisError
 from analysis.log import logger
 from analysis.progress import progress
 
+# The agreement statistics moved to analysis.reliability; re-exported here for existing callers.
+from analysis.reliability import agreement as agreement
+from analysis.reliability import cohen_kappa as cohen_kappa
+from analysis.reliability import krippendorff_alpha_nominal as krippendorff_alpha_nominal
+from analysis.reliability import many_row, pair_row
+
 CODING_COLUMNS = ("source_id", "code", "quote", "occurrence", "coder", "memo")
 # What a coded passage says about its category. An empty or absent stance
 # means "supports" (older codings files); the method note counts explicit ones.
@@ -200,30 +206,60 @@ def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebo
 
 def reliability_tables(codings: pd.DataFrame, units: pd.DataFrame, codebook: Codebook, primary: str,
                        auto: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Agreement between the primary coder and every other coder (and the auto-coder).
+    """Agreement between every pair of coders, among all coders together, and with the auto-coder.
 
     The unit of analysis is the unit of the cleaning stage (speaker turn or
-    paragraph). For a human coder the sample is every codable unit (not an
-    interviewer turn) of the sources that coder coded; for the auto-coder it
-    is every codable unit. For each code and overall: percent agreement,
-    Cohen's kappa and Krippendorff's alpha (nominal), and the list of
-    disagreeing units.
+    paragraph). The primary coder is taken to have coded every source; any
+    other coder the sources they have codings in. A pair is compared on every
+    codable unit (not an interviewer turn) of the sources both coded; the
+    auto-coder on every codable unit. For each code and overall: percent
+    agreement, Cohen's kappa and Krippendorff's alpha (nominal), with seeded
+    bootstrap intervals (see :mod:`analysis.reliability`), and the list of
+    disagreeing units. The ``all coders`` rows give alpha over every human
+    coder at once, with missing data, on the sources at least two coded.
     """
     codable = units[units["speaker_role"] != "interviewer"]
-    first = codings[codings["coder"] == primary]
-    pairs = [(other, codings[codings["coder"] == other],
-              codable[codable["source_id"].isin(set(codings.loc[codings["coder"] == other, "source_id"]))])
-             for other in sorted(set(codings["coder"]) - {primary})]
+    coders = [primary] + sorted(set(codings["coder"]) - {primary})
+    covered = {c: set(codable["source_id"]) if c == primary else set(codings.loc[codings["coder"] == c, "source_id"])
+               for c in coders}
+    pairs = [(first, second, codings[codings["coder"] == first], codings[codings["coder"] == second],
+              codable[codable["source_id"].isin(covered[first] & covered[second])])
+             for i, first in enumerate(coders) for second in coders[i + 1:]]
     if auto is not None:
-        pairs.append(("auto", auto, codable))
+        pairs.append((primary, "auto", codings[codings["coder"] == primary], auto, codable))
     rel_rows, dis_rows = [], []
-    for other, second, sample in pairs:
-        rel, dis = _compare(first, second, sample, list(codebook.codes), f"{primary} vs {other}")
+    for first, second, one, other, sample in pairs:
+        if first != primary and sample.empty:  # two secondary coders who share no source
+            continue
+        rel, dis = _compare(one, other, sample, list(codebook.codes), f"{first} vs {second}")
         rel_rows += rel
         dis_rows += dis
     rel_rows += stance_agreement(codings, primary)
+    if len(coders) >= 2:
+        rel_rows += _all_coders(codings, codable, coders, covered, list(codebook.codes))
     return (pd.DataFrame(rel_rows, columns=list(schemas.RELIABILITY.columns)),
             pd.DataFrame(dis_rows, columns=list(schemas.DISAGREEMENTS.columns)))
+
+
+ALL_CODERS = "all coders"  # comparison name of the rows over every human coder at once
+
+
+def _all_coders(codings: pd.DataFrame, codable: pd.DataFrame, coders: list[str], covered: dict[str, set],
+                code_ids: list[str]) -> list[dict]:
+    """Alpha over all coders (missing where a coder did not code the source), per code and overall."""
+    shared = {s for s in set(codable["source_id"]) if sum(s in covered[c] for c in coders) >= 2}
+    sample = codable[codable["source_id"].isin(shared)]
+    present = [_presence(codings[codings["coder"] == c], sample, code_ids) for c in coders]
+    # coders x units x codes; a coder's value is missing on the sources that coder did not code
+    values = np.stack([m.to_numpy().astype(object) for m in present])
+    for i, c in enumerate(coders):
+        values[i, ~sample["source_id"].isin(covered[c]).to_numpy(), :] = None
+    rows = [{"comparison": ALL_CODERS, "code": code, **many_row(values[:, :, j])} for j, code in enumerate(code_ids)]
+    # Overall: every unit-code pair is a unit; the codes of one turn are resampled together.
+    clusters = np.repeat(np.arange(len(sample)), len(code_ids))
+    rows.append({"comparison": ALL_CODERS, "code": "(overall)",
+                 **many_row(values.reshape(len(coders), -1), clusters=clusters)})
+    return rows
 
 
 def stance_agreement(codings: pd.DataFrame, primary: str) -> list[dict]:
@@ -248,7 +284,8 @@ def stance_agreement(codings: pd.DataFrame, primary: str) -> list[dict]:
         both = first.index.intersection(second.index)
         if len(both):
             out.append({"comparison": f"{primary} vs {other} (stance)", "code": "(overall)",
-                        **agreement(first[both].to_numpy(), second[both].to_numpy())})
+                        **pair_row(first[both].to_numpy(), second[both].to_numpy(),
+                                   clusters=both.get_level_values("unit_id").to_numpy())})
     return out
 
 
@@ -258,13 +295,15 @@ def _compare(first: pd.DataFrame, second: pd.DataFrame, sample: pd.DataFrame, co
     m2 = _presence(second, sample, code_ids)
     rel, dis = [], []
     for code in code_ids:
-        rel.append({"comparison": comparison, "code": code, **agreement(m1[code].to_numpy(), m2[code].to_numpy())})
         a, b = m1[code].to_numpy(), m2[code].to_numpy()  # same index: both are the sample's units
+        rel.append({"comparison": comparison, "code": code, **pair_row(a, b)})
         diff = a != b
         dis += [{"comparison": comparison, "unit_id": uid, "code": code, "coder_1": bool(x), "coder_2": bool(y)}
                 for uid, x, y in zip(m1.index[diff], a[diff], b[diff])]
+    # Overall: every unit-code pair is a unit; the codes of one turn are resampled together.
+    clusters = np.repeat(np.arange(len(m1)), len(code_ids))
     rel.append({"comparison": comparison, "code": "(overall)",
-                **agreement(m1.to_numpy().ravel(), m2.to_numpy().ravel())})
+                **pair_row(m1.to_numpy().ravel(), m2.to_numpy().ravel(), clusters=clusters)})
     return rel, dis
 
 
@@ -294,45 +333,6 @@ def cooccurrence(codings: pd.DataFrame, units: pd.DataFrame, coder: str) -> pd.D
 def _coded_units(codings: pd.DataFrame, units: pd.DataFrame, coder: str) -> pd.DataFrame:
     c = codings.loc[codings["coder"] == coder, ["unit_id", "code"]].drop_duplicates()
     return c.merge(units[["unit_id", "doc_type", "speaker", "speaker_role"]], on="unit_id", how="left")
-
-
-def agreement(a: np.ndarray, b: np.ndarray) -> dict[str, float | int]:
-    """Percent agreement, Cohen's kappa and Krippendorff's alpha for two coders' nominal codes.
-
-    Kappa and alpha are NaN when undefined (both coders constant and equal).
-    """
-    a, b = np.asarray(a), np.asarray(b)
-    n = len(a)
-    agree = int((a == b).sum())
-    return {"units": n, "agree": agree, "percent_agreement": agree / n if n else float("nan"),
-            "cohen_kappa": cohen_kappa(a, b), "krippendorff_alpha": krippendorff_alpha_nominal(a, b)}
-
-
-def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
-    """Cohen's kappa for two coders over the same units."""
-    a, b = np.asarray(a), np.asarray(b)
-    if len(a) == 0:
-        return float("nan")
-    cats = np.union1d(a, b)
-    po = float((a == b).mean())
-    pe = float(sum((a == c).mean() * (b == c).mean() for c in cats))
-    return float("nan") if pe == 1 else (po - pe) / (1 - pe)
-
-
-def krippendorff_alpha_nominal(a: np.ndarray, b: np.ndarray) -> float:
-    """Krippendorff's alpha, nominal metric, two coders, no missing values.
-
-    From the coincidence matrix: alpha = 1 - (n - 1) * sum of off-diagonal
-    coincidences / sum over category pairs c != k of n_c * n_k.
-    """
-    values = np.concatenate([np.asarray(a), np.asarray(b)])
-    n = len(values)
-    if n < 2:
-        return float("nan")
-    disagreements = 2 * int((np.asarray(a) != np.asarray(b)).sum())  # o_ck + o_kc per unit
-    _, counts = np.unique(values, return_counts=True)
-    expected = float(counts.sum() ** 2 - (counts ** 2).sum())
-    return float("nan") if expected == 0 else 1 - (n - 1) * disagreements / expected
 
 
 def _presence(codings: pd.DataFrame, sample: pd.DataFrame, code_ids: list[str]) -> pd.DataFrame:

@@ -216,7 +216,10 @@ def _reliability(old: Build, new: Build) -> list[str]:
         if r["_merge"] != "both":
             out.append(f"reliability {r['comparison']} {r['code']}: {'added' if r['_merge'] == 'right_only' else 'removed'}")
             continue
-        for col in ("units", "agree", "percent_agreement", "cohen_kappa", "krippendorff_alpha"):
+        for col in ("units", "coders", "agree", "percent_agreement", "cohen_kappa", "fleiss_kappa", "kappa_ci_low",
+                    "kappa_ci_high", "krippendorff_alpha", "ci_low", "ci_high"):
+            if f"{col}_old" not in r:  # a build from before the column existed
+                continue
             x, y = _printed(r[f"{col}_old"]), _printed(r[f"{col}_new"])
             if x != y:
                 out.append(f"reliability {r['comparison']} {r['code']}: {col} {x} → {y}")

@@ -163,9 +163,12 @@ CODINGS = Schema("codings", {
     "stance_explicit": "bool", "caveat": "bool", "origin": "str", "codings_file": "str", "row": "int",
 }, key=("coder", "code", "source_id", "start", "end"))
 
+# ci_low/ci_high: bootstrap interval of krippendorff_alpha; kappa_ci_*: of the row's kappa (Cohen's for a
+# pair of coders, Fleiss' for the "all coders" rows). NaN where the figure is undefined.
 RELIABILITY = Schema("reliability", {
-    "comparison": "str", "code": "str", "units": "int", "agree": "int", "percent_agreement": "float",
-    "cohen_kappa": "float", "krippendorff_alpha": "float",
+    "comparison": "str", "code": "str", "units": "int", "coders": "int", "agree": "int",
+    "percent_agreement": "float", "cohen_kappa": "float", "fleiss_kappa": "float", "kappa_ci_low": "float",
+    "kappa_ci_high": "float", "krippendorff_alpha": "float", "ci_low": "float", "ci_high": "float",
 }, key=("comparison", "code"))
 
 DISAGREEMENTS = Schema("disagreements", {
