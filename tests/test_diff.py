@@ -27,6 +27,15 @@ def _edit_codings(case: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def _rebuilt(base, tmp_path: Path, old: str, new: str) -> diff.Difference:
+    """The base build compared with a build of a copy of its case whose coder-A codings had ``old`` replaced."""
+    case, out = base
+    changed = tmp_path / "case"
+    shutil.copytree(case, changed)
+    _edit_codings(changed, old, new)
+    return diff.compare(out, _build(changed, tmp_path / "new"))
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("diff")
@@ -44,11 +53,7 @@ def test_identical_builds_have_no_differences(base):
 
 @pytest.mark.e2e
 def test_removing_one_coding_shows_that_count_and_that_coding(base, tmp_path):
-    case, out = base
-    changed = tmp_path / "case"
-    shutil.copytree(case, changed)
-    _edit_codings(changed, "T2,MONEY,had no budget,1,A,\n", "")
-    result = diff.compare(out, _build(changed, tmp_path / "new"))
+    result = _rebuilt(base, tmp_path, "T2,MONEY,had no budget,1,A,\n", "")
     assert result.summary().startswith("verdicts and rankings unchanged")
     assert "problems MONEY: units 3 → 2, informants 2 → 1" in result.findings
     removed = [x for x in result.inputs if x.startswith("coding ")]
@@ -58,11 +63,7 @@ def test_removing_one_coding_shows_that_count_and_that_coding(base, tmp_path):
 
 @pytest.mark.e2e
 def test_a_verdict_flip_is_the_first_line(base, tmp_path):
-    case, out = base
-    changed = tmp_path / "case"
-    shutil.copytree(case, changed)
-    _edit_codings(changed, "T1,AGREEMENT,The agreement was signed in 2016,1,A,\n", "")
-    result = diff.compare(out, _build(changed, tmp_path / "new"))
+    result = _rebuilt(base, tmp_path, "T1,AGREEMENT,The agreement was signed in 2016,1,A,\n", "")
     text = diff.render_text(result)
     assert text.splitlines()[0] == "setup: verdict met → not met"
     html = diff.render_html(result, "t")
@@ -71,11 +72,7 @@ def test_a_verdict_flip_is_the_first_line(base, tmp_path):
 
 @pytest.mark.e2e
 def test_a_row_added_at_the_top_changes_no_other_coding_id(base, tmp_path):
-    case, out = base
-    changed = tmp_path / "case"
-    shutil.copytree(case, changed)
-    _edit_codings(changed, "memo\n", "memo\nT1,COUNCIL,The agreement was signed in 2016,1,A,\n")
-    result = diff.compare(out, _build(changed, tmp_path / "new"))
+    result = _rebuilt(base, tmp_path, "memo\n", "memo\nT1,COUNCIL,The agreement was signed in 2016,1,A,\n")
     records = [x for x in result.inputs if x.startswith("coding ")]
     assert len(records) == 1 and records[0].startswith("coding added: A COUNCIL T1:")
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.coding import CAVEAT_PREFIX
 from analysis.config import Codebook, Indicator
 from analysis.errors import AnalysisError
 
@@ -304,7 +305,7 @@ def caveats(indicator: Indicator, codings: pd.DataFrame, coded_rows: pd.DataFram
     """
     memos = codings[(codings["indicator"] == indicator.id) & codings["caveat"]]
     rows = [{"code": m.code, "kind": "memo", "coder": m.coder, "source": m.excerpt_id,
-             "note": m.memo.strip()[len("caveat:"):].strip()} for m in memos.itertuples(index=False)]
+             "note": m.memo.strip()[len(CAVEAT_PREFIX):].strip()} for m in memos.itertuples(index=False)]
     notes = documents.loc[documents["uncertainty_note"].str.strip() != "", ["doc_id", "uncertainty_note"]]
     weighed = coded_rows[(coded_rows["source_type"] == "document") & (coded_rows["stance"] != "context")]
     docs = weighed[["code", "source_id"]].drop_duplicates()
