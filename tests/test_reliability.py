@@ -9,9 +9,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from analysis import reliability
+from analysis import chapter, reliability, schemas
 from analysis.coding import reliability_tables
-from analysis.config import Code, Codebook, Indicator
+from analysis.config import Code, Codebook, Indicator, load_case
+from analysis.prepare import prepare
 
 NAN = float("nan")
 
@@ -136,12 +137,12 @@ def _units():
     ids = [f"T{s}-{i}" for s in (1, 2, 3) for i in range(1, 5)]
     return pd.DataFrame({"unit_id": ids, "source_id": [u.split("-")[0] for u in ids],
                          "speaker_role": ["informant"] * len(ids), "speaker": ["P1"] * len(ids),
-                         "doc_type": ["interview"] * len(ids)})
+                         "doc_type": ["interview"] * len(ids), "text": [f"text of {u}" for u in ids]})
 
 
 def _coded(*rows):
-    return pd.DataFrame([{"coder": c, "code": code, "unit_id": u, "source_id": u.split("-")[0], "stance": "supports"}
-                         for c, code, u in rows])
+    return pd.DataFrame([{"coder": c, "code": code, "unit_id": u, "source_id": u.split("-")[0], "stance": "supports",
+                          "quote": f"{c} on {u}", "memo": ""} for c, code, u in rows])
 
 
 CODINGS = _coded(("A", "X", "T1-1"), ("A", "X", "T1-2"), ("A", "Y", "T2-1"), ("A", "X", "T3-1"),
@@ -173,3 +174,82 @@ def test_two_builds_give_byte_identical_intervals():
     two = reliability_tables(CODINGS, _units(), CODEBOOK, "A")[0]
     assert one.to_csv(index=False).encode() == two.to_csv(index=False).encode()
     assert one[["ci_low", "ci_high"]].notna().any().all()
+
+
+# --- the disagreement listing for the coders' reconciliation meeting ---------------------------------------
+
+def _listing_units():
+    units = _units()
+    return units.assign(text=[f"text of {u} " + "word " * (150 if u == "T1-3" else 3) for u in units["unit_id"]])
+
+
+def _listing_codings(*rows):
+    """(coder, code, unit, stance, quote, memo) -> codings with the columns the listing reads."""
+    return pd.DataFrame([{"coder": c, "code": code, "unit_id": u, "source_id": u.split("-")[0], "stance": st,
+                          "quote": q, "memo": m, "start": i} for i, (c, code, u, st, q, m) in enumerate(rows)])
+
+
+def test_disagreement_rows_list_who_applied_what_with_quotes_stances_and_memos():
+    codings = _listing_codings(
+        ("A", "X", "T1-1", "supports", "a first", "memo a"), ("A", "X", "T1-1", "supports", "a second", ""),
+        ("B", "X", "T1-1", "supports", "b only", ""),  # same code, same stance: agreement, not listed
+        ("A", "Y", "T1-2", "supports", "a on Y", ""), ("B", "Y", "T1-2", "contradicts", "b on Y", "not so"),
+        ("B", "Z", "T1-3", "context", "b on Z", "plan only"),
+        ("A", "X", "T2-1", "supports", "outside the sample", ""))
+    units = _listing_units()
+    sample = units[units["source_id"] == "T1"]
+    rows = reliability.disagreement_rows("A", "B", codings[codings["coder"] == "A"], codings[codings["coder"] == "B"],
+                                         sample, ["X", "Y", "Z"])
+    assert [(r["unit_id"], r["code"], r["kind"], r["applied_by"]) for r in rows] == [
+        ("T1-2", "Y", "stance", "A and B"), ("T1-3", "Z", "only second", "B")]
+    stance, only = rows
+    assert (stance["stance_1"], stance["stance_2"], stance["memo_2"]) == ("supports", "contradicts", "not so")
+    assert (only["quote_1"], only["stance_1"], only["quote_2"], only["memo_2"]) == ("", "", "b on Z", "plan only")
+    assert only["source_id"] == "T1" and only["comparison"] == "A vs B" and only["coder_2"] == "B"
+    # a long unit is cut at a word boundary, a short one is given whole
+    assert only["excerpt"].endswith(" …") and len(only["excerpt"]) <= reliability.EXCERPT_CHARS + 2
+    assert stance["excerpt"] == units.set_index("unit_id").at["T1-2", "text"]
+    # one coder's several quotes of one code in one unit are joined in reading order
+    first_only = reliability.disagreement_rows("A", "B", codings[codings["coder"] == "A"],
+                                               codings.iloc[0:0], sample, ["X", "Y", "Z"])
+    assert first_only[0]["quote_1"] == "a first | a second" and first_only[0]["memo_1"] == "memo a"
+
+
+def test_disagreement_table_and_its_appendix_counts():
+    codings = _listing_codings(("A", "X", "T1-1", "supports", "q", ""), ("B", "Y", "T1-1", "supports", "q", ""),
+                               ("B", "X", "T1-2", "supports", "q", ""), ("A", "X", "T1-2", "context", "q", ""),
+                               ("C", "Z", "T2-1", "supports", "q", ""), ("A", "Z", "T2-1", "supports", "q", ""))
+    rel, dis = reliability_tables(codings, _listing_units(), CODEBOOK, "A")
+    assert list(dis.columns) == list(schemas.DISAGREEMENTS.columns)
+    summary = reliability.disagreement_counts(dis, rel)
+    assert summary["rows"] == [
+        {"comparison": "A vs B", "code": "X", "only_first": 1, "only_second": 0, "stance": 1, "total": 2},
+        {"comparison": "A vs B", "code": "Y", "only_first": 0, "only_second": 1, "stance": 0, "total": 1}]
+    # A and C share T2, where they agree; B and C share no source, so they are no pair
+    assert summary["agreeing"] == ["A vs C"]
+
+
+def test_prepare_writes_the_listing_and_the_appendix_counts_it(mini_case):
+    # a third coder: on T2 they code money as mere context (A: supports) and leave out A's agreement quote
+    (mini_case.codings / "coder-C.csv").write_text(
+        "source_id,code,quote,occurrence,coder,memo,stance\n"
+        "T2,MONEY,had no budget,1,C,a wish for later,context\n"
+        "T2,DISTANCE,the distance is a problem,1,C,,\n", encoding="utf-8")
+    tables = prepare(mini_case)
+    dis = tables["disagreements"]
+    listed = dis[dis["comparison"] == "A vs C"].set_index("code")
+    assert list(listed.index) == ["AGREEMENT", "MONEY"]
+    assert (listed.at["AGREEMENT", "kind"], listed.at["AGREEMENT", "applied_by"]) == ("only first", "A")
+    assert listed.at["AGREEMENT", "quote_1"] == "Person-1 signed the agreement"  # the pseudonymised quote
+    assert (listed.at["MONEY", "stance_1"], listed.at["MONEY", "stance_2"]) == ("supports", "context")
+    assert listed.at["MONEY", "memo_2"] == "a wish for later"
+    csv_text = (mini_case.processed / "disagreements.csv").read_text(encoding="utf-8")
+    assert "Person-1 signed the agreement with them" in csv_text  # the unit excerpt
+    assert not any(name in csv_text for name in ("Moreau", "Bruno", "Tanaka", "Alice"))
+    appendix = chapter.appendix(mini_case, load_case(mini_case.case_config), 4, 5)
+    assert "| A vs C | AGREEMENT | 1 | 0 | 0 | 1 |" in appendix and "| A vs C | MONEY | 0 | 0 | 1 | 1 |" in appendix
+    assert "| B vs C | MONEY | 0 | 0 | 1 | 1 |" in appendix  # B: supports, C: context
+    assert "No disagreement: A vs B." in appendix and "`disagreements.csv`" in appendix
+    # COUNCIL: nobody coded it in T2, so its alpha is undefined: a dash and a sentence naming it
+    assert "| A vs B | COUNCIL | 2 | 2 | 2 | 1.00 | — | — |" in appendix
+    assert "Undefined here: A vs B: COUNCIL;" in appendix and "it is not perfect agreement" in appendix

@@ -109,15 +109,18 @@ def appendix(paths: CasePaths, case: dict, number: int, section: int) -> str:
     """The appendix: data sources, inter-coder reliability and provenance, from the processed tables."""
     from analysis import schemas
     from analysis.provenance import provenance
+    from analysis.reliability import disagreement_counts, undefined_figures
 
     sources = schemas.read_table(schemas.SOURCES, paths.processed).drop(columns=["text"])
     reliability = schemas.read_table(schemas.RELIABILITY, paths.processed)
+    disagreements = disagreement_counts(schemas.read_table(schemas.DISAGREEMENTS, paths.processed), reliability)
     documents = schemas.read_table(schemas.DOCUMENTS, paths.processed)
     codings = schemas.read_table(schemas.CODINGS, paths.processed)
     return text.render("appendix", case["language"], case_dir=str(paths.case), case=case, number=number,
                        section=section, sources=sources.to_dict("records"), stances=stance_counts(codings),
                        same_origin=same_origin(documents),
                        documents=documents.to_dict("records"), reliability=reliability.to_dict("records"),
+                       disagreements=disagreements, undefined=undefined_figures(reliability),
                        provenance=provenance(paths))
 
 

@@ -30,8 +30,8 @@ from analysis.progress import progress
 # The agreement statistics moved to analysis.reliability; re-exported here for existing callers.
 from analysis.reliability import agreement as agreement
 from analysis.reliability import cohen_kappa as cohen_kappa
+from analysis.reliability import disagreement_rows, many_row, pair_row
 from analysis.reliability import krippendorff_alpha_nominal as krippendorff_alpha_nominal
-from analysis.reliability import many_row, pair_row
 
 CODING_COLUMNS = ("source_id", "code", "quote", "occurrence", "coder", "memo")
 # What a coded passage says about its category. An empty or absent stance
@@ -215,7 +215,8 @@ def reliability_tables(codings: pd.DataFrame, units: pd.DataFrame, codebook: Cod
     auto-coder on every codable unit. For each code and overall: percent
     agreement, Cohen's kappa and Krippendorff's alpha (nominal), with seeded
     bootstrap intervals (see :mod:`analysis.reliability`), and the list of
-    disagreeing units. The ``all coders`` rows give alpha over every human
+    disagreements of every pair of human coders, with what each coded there
+    (see :func:`analysis.reliability.disagreement_rows`). The ``all coders`` rows give alpha over every human
     coder at once, with missing data, on the sources at least two coded.
     """
     codable = units[units["speaker_role"] != "interviewer"]
@@ -231,9 +232,9 @@ def reliability_tables(codings: pd.DataFrame, units: pd.DataFrame, codebook: Cod
     for first, second, one, other, sample in pairs:
         if first != primary and sample.empty:  # two secondary coders who share no source
             continue
-        rel, dis = _compare(one, other, sample, list(codebook.codes), f"{first} vs {second}")
-        rel_rows += rel
-        dis_rows += dis
+        rel_rows += _compare(one, other, sample, list(codebook.codes), f"{first} vs {second}")
+        if second != "auto":  # the auto-coder's differences are the possible_misses table, not a meeting's agenda
+            dis_rows += disagreement_rows(first, second, one, other, sample, list(codebook.codes))
     rel_rows += stance_agreement(codings, primary)
     if len(coders) >= 2:
         rel_rows += _all_coders(codings, codable, coders, covered, list(codebook.codes))
@@ -290,21 +291,18 @@ def stance_agreement(codings: pd.DataFrame, primary: str) -> list[dict]:
 
 
 def _compare(first: pd.DataFrame, second: pd.DataFrame, sample: pd.DataFrame, code_ids: list[str],
-             comparison: str) -> tuple[list[dict], list[dict]]:
+             comparison: str) -> list[dict]:
     m1 = _presence(first, sample, code_ids)
     m2 = _presence(second, sample, code_ids)
-    rel, dis = [], []
+    rel = []
     for code in code_ids:
         a, b = m1[code].to_numpy(), m2[code].to_numpy()  # same index: both are the sample's units
         rel.append({"comparison": comparison, "code": code, **pair_row(a, b)})
-        diff = a != b
-        dis += [{"comparison": comparison, "unit_id": uid, "code": code, "coder_1": bool(x), "coder_2": bool(y)}
-                for uid, x, y in zip(m1.index[diff], a[diff], b[diff])]
     # Overall: every unit-code pair is a unit; the codes of one turn are resampled together.
     clusters = np.repeat(np.arange(len(m1)), len(code_ids))
     rel.append({"comparison": comparison, "code": "(overall)",
                 **pair_row(m1.to_numpy().ravel(), m2.to_numpy().ravel(), clusters=clusters)})
-    return rel, dis
+    return rel
 
 
 def frequencies(codings: pd.DataFrame, units: pd.DataFrame, coder: str) -> pd.DataFrame:

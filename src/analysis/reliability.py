@@ -261,3 +261,124 @@ def _alpha_ci(counts: np.ndarray, point: float, clusters: np.ndarray | None) -> 
     if np.isnan(point):  # no interval around an undefined figure
         return float("nan"), float("nan")
     return bootstrap_ci(alpha_contributions(counts), alpha_from_totals, clusters)
+
+
+# --- disagreements, listed for the coders' reconciliation meeting ----------------------------------
+
+EXCERPT_CHARS = 400  # enough of a turn to recognise it at the meeting; the full text is in the units table
+# What the two coders of a pair did differently with one code in one unit.
+ONLY_FIRST, ONLY_SECOND, STANCE = "only first", "only second", "stance"
+
+
+def disagreement_rows(first: str, second: str, one: pd.DataFrame, other: pd.DataFrame, sample: pd.DataFrame,
+                      code_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Every unit and code on which two coders differ, with what each of them coded there.
+
+    A row is a unit x code where exactly one of the two coders applied the
+    code (``kind`` ``only first`` / ``only second``), or where both applied
+    it with a different stance (``stance``): presence agreement alone would
+    hide the second kind, and the verdicts turn on it.
+
+    Args:
+        first: Name of the first coder of the pair (the primary coder when one of the two).
+        second: Name of the second coder.
+        one: The first coder's codings (columns ``unit_id``, ``code``, ``quote``, ``stance``, ``memo``).
+        other: The second coder's codings, likewise.
+        sample: The units both coders are compared on (``unit_id``, ``source_id``, ``text``), in order.
+        code_ids: The codebook's codes, in codebook order (the order of the rows within a unit).
+
+    Returns:
+        Rows for the ``disagreements`` table, ordered by unit (as in ``sample``) and code. Quotes and
+        memos of one coder in one unit are joined with `` | ``; the unit text is cut to
+        ``EXCERPT_CHARS`` characters (it is already pseudonymised, as every unit text is).
+    """
+    a, b = _by_unit_code(one, sample), _by_unit_code(other, sample)
+    keys = a.index.union(b.index)
+    unit_order = {u: i for i, u in enumerate(sample["unit_id"])}
+    code_order = {c: i for i, c in enumerate(code_ids)}
+    keys = sorted(keys, key=lambda k: (unit_order[k[0]], code_order.get(k[1], len(code_order)), k[1]))
+    units = sample.set_index("unit_id")
+    rows = []
+    for unit_id, code in keys:
+        in_a, in_b = (unit_id, code) in a.index, (unit_id, code) in b.index
+        x = a.loc[(unit_id, code)] if in_a else None
+        y = b.loc[(unit_id, code)] if in_b else None
+        if x is not None and y is not None and x["stance"] == y["stance"]:
+            continue  # both coded it, with the same stance: nothing to reconcile
+        kind = STANCE if x is not None and y is not None else ONLY_FIRST if x is not None else ONLY_SECOND
+        rows.append({
+            "comparison": f"{first} vs {second}", "coder_1": first, "coder_2": second,
+            "unit_id": unit_id, "source_id": str(units.at[unit_id, "source_id"]), "code": code, "kind": kind,
+            "applied_by": " and ".join(c for c, v in ((first, x), (second, y)) if v is not None),
+            **{f"{col}_{n}": ("" if v is None else v[col]) for n, v in ((1, x), (2, y))
+               for col in ("stance", "quote", "memo")},
+            "excerpt": _excerpt(str(units.at[unit_id, "text"])),
+        })
+    return rows
+
+
+def _by_unit_code(codings: pd.DataFrame, sample: pd.DataFrame) -> pd.DataFrame:
+    """One coder's codings on the sample's units, one row per unit x code: stances, quotes and memos joined."""
+    mine = codings[codings["unit_id"].isin(set(sample["unit_id"]))]
+    if mine.empty:
+        return pd.DataFrame(columns=["stance", "quote", "memo"],
+                            index=pd.MultiIndex.from_tuples([], names=["unit_id", "code"]))
+
+    def joined(values: pd.Series) -> str:
+        return " | ".join(dict.fromkeys(v for v in values if v))  # unique, in reading order
+
+    ordered = mine.sort_values(["unit_id", "code", "start"], kind="stable") if "start" in mine else mine
+    return ordered.groupby(["unit_id", "code"], sort=True).agg(
+        stance=("stance", lambda s: "+".join(sorted(set(s)))), quote=("quote", joined), memo=("memo", joined))
+
+
+def _excerpt(text: str) -> str:
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    cut = text[:EXCERPT_CHARS].rsplit(" ", 1)[0]  # at a word boundary: no half word at the end
+    return cut + " …"
+
+
+def disagreement_counts(disagreements: pd.DataFrame, reliability: pd.DataFrame) -> dict[str, Any]:
+    """The appendix's summary of the disagreements table: per pair of coders and code, how many of each kind.
+
+    Args:
+        disagreements: The ``disagreements`` table.
+        reliability: The ``reliability`` table: its pairs of human coders (in its order) are the pairs
+            summarised, so that a pair with no disagreement is named as such rather than left out, and
+            its code order (the codebook's) orders the rows.
+
+    Returns:
+        ``rows``: one per pair and code with a disagreement (``comparison``, ``code``, ``only_first``,
+        ``only_second``, ``stance``, ``total``); ``agreeing``: the pairs without any.
+    """
+    pairs = list(dict.fromkeys(c for c in reliability["comparison"] if is_coder_pair(c)))
+    code_order = {c: i for i, c in enumerate(dict.fromkeys(reliability["code"]))}
+    rows = []
+    for comparison in pairs:
+        mine = disagreements[disagreements["comparison"] == comparison]
+        for code in sorted(set(mine["code"]), key=lambda c: (code_order.get(c, len(code_order)), c)):
+            kinds = mine.loc[mine["code"] == code, "kind"].value_counts()
+            rows.append({"comparison": comparison, "code": code, "only_first": int(kinds.get(ONLY_FIRST, 0)),
+                         "only_second": int(kinds.get(ONLY_SECOND, 0)), "stance": int(kinds.get(STANCE, 0)),
+                         "total": int(kinds.sum())})
+    found = {r["comparison"] for r in rows}
+    return {"rows": rows, "agreeing": [c for c in pairs if c not in found]}
+
+
+def is_coder_pair(comparison: str) -> bool:
+    """Whether a reliability comparison is two human coders' presence comparison (``A vs B``), not the
+    all-coders, stance or auto-coder rows."""
+    return (" vs " in comparison and not comparison.endswith(" (stance)")
+            and not comparison.endswith(" vs auto"))
+
+
+def undefined_figures(reliability: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per comparison, the codes whose alpha is undefined (no variation), for a sentence naming them.
+
+    Returns:
+        ``[{"comparison": ..., "codes": [...]}]`` in the table's order; empty when every alpha is defined.
+    """
+    undefined = reliability[reliability["krippendorff_alpha"].isna()]
+    return [{"comparison": comparison, "codes": list(group["code"])}
+            for comparison, group in undefined.groupby("comparison", sort=False)]

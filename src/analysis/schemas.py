@@ -171,8 +171,13 @@ RELIABILITY = Schema("reliability", {
     "kappa_ci_high": "float", "krippendorff_alpha": "float", "ci_low": "float", "ci_high": "float",
 }, key=("comparison", "code"))
 
+# For the coders' reconciliation meeting: a unit x code one coder of a pair applied and the other did not
+# (kind "only first"/"only second"), or both applied with another stance ("stance"); with each coder's
+# stance, quotes and memo, and the (pseudonymised) unit text cut to an excerpt. Human coders only.
 DISAGREEMENTS = Schema("disagreements", {
-    "comparison": "str", "unit_id": "str", "code": "str", "coder_1": "bool", "coder_2": "bool",
+    "comparison": "str", "coder_1": "str", "coder_2": "str", "unit_id": "str", "source_id": "str", "code": "str",
+    "kind": "str", "applied_by": "str", "stance_1": "str", "quote_1": "str", "memo_1": "str", "stance_2": "str",
+    "quote_2": "str", "memo_2": "str", "excerpt": "str",
 }, key=("comparison", "unit_id", "code"))
 
 SUGGESTIONS = Schema("suggestions", {
