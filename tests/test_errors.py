@@ -371,6 +371,14 @@ def _(case):
     return ["diff", str(case), str(case)]
 
 
+@trigger("results-not-a-results-file")
+def _(case):
+    out = case.parent / "out"
+    (out / "reports" / "results").mkdir(parents=True)
+    (out / "reports" / "results" / "formation.json").write_text('{"indicator": "formation"', encoding="utf-8")
+    return ["diff", str(out), str(out)]
+
+
 @trigger("coding-source-unknown")
 def _(case):
     _append(case / "codings" / "coder-B.csv", "T7,AGREEMENT,The agreement was signed in 2016,1,B,\n")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis import case as case_model
 from analysis import qdpx
 from analysis.cli import main
 from analysis.errors import AnalysisError
@@ -97,7 +98,8 @@ def test_codebook_export_is_pseudonymised_and_refuses_a_leak(mini_case, tmp_path
     book.write_text(book.read_text().replace("definition: Budget.", "definition: Budget, as Alice Moreau said."))
     qdc = qdpx.export_qdc(mini_case, tmp_path / "m.qdc").read_text(encoding="utf-8")
     assert "Budget, as Person-1 said." in qdc and "Moreau" not in qdc
-    monkeypatch.setattr(qdpx.exporter, "pseudonymiser", lambda identities: str)  # a pseudonymiser that misses a name
+    # A pseudonymiser that misses a name (the case model builds it for every stage).
+    monkeypatch.setattr(case_model, "pseudonymiser", lambda identities: str)
     with pytest.raises(AnalysisError, match="identity 'Alice Moreau'"):
         qdpx.export_qdc(mini_case, tmp_path / "leak.qdc")
     assert not (tmp_path / "leak.qdc").exists()

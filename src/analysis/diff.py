@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.errors import AnalysisError
+from analysis.results import ConclusionResults, IndicatorResults
 
 COUNTS = ("units", "informants", "documents", "independent", "contra_units", "contra_informants",
           "contra_documents", "contra_independent", "context_units")
@@ -157,9 +158,9 @@ def _results(out: Build) -> dict[str, dict[str, Any]]:
     if not files:
         raise AnalysisError("no results files: not the output folder of a build", path=folder,
                             hint="give the folder that holds processed/ and reports/ (e.g. --out of a build)")
-    loaded = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in files}
+    loaded = {p.stem: dict(IndicatorResults.from_json(p).data) for p in files}  # checked: a results file
     order_file = folder / "conclusion.json"
-    order = json.loads(order_file.read_text(encoding="utf-8"))["indicators"] if order_file.is_file() else []
+    order = ConclusionResults.from_json(order_file).indicators if order_file.is_file() else []
     return dict(sorted(loaded.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])))
 
 

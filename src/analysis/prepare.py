@@ -16,15 +16,14 @@ import pandas as pd
 
 from analysis import autocode, coding, schemas
 from analysis.atomic import staged_dirs
+from analysis.case import Case
 from analysis.clean import Repair, paragraphs, recording_repairs, remove_fillers, turns
-from analysis.config import load_case, load_codebook, load_identity_key
 from analysis.errors import AnalysisError, excerpt
 from analysis.ingest import RawTranscript, read_register, read_text, read_transcripts
 from analysis.language import detect
 from analysis.log import logger
 from analysis.paths import CasePaths
 from analysis.progress import progress
-from analysis.pseudonymise import pseudonymiser
 
 REQUIRED_META = ("id", "language", "interviewer")  # and ``informant`` (an interview) or ``informants`` (a group)
 DOC_TYPES = ("news", "agreement", "regulation", "institutional", "academic", "reference")
@@ -32,25 +31,23 @@ DOC_TYPES = ("news", "agreement", "regulation", "institutional", "academic", "re
 
 def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
     """Build and write every processed table of a case; return them."""
-    case = load_case(paths.case_config)
-    codebook = load_codebook(paths.codebook)
-    identities = load_identity_key(paths.identity_key)
-    pseudo = pseudonymiser(identities)
-    by_name = {i.names[0].casefold(): i for i in identities}
-    fillers = list(case.get("filler_words") or [])
+    case = Case.load(paths)
+    settings, codebook, pseudo = case.settings, case.codebook, case.pseudonymise
+    by_name = {i.names[0].casefold(): i for i in case.identities}
+    fillers = list(settings.filler_words)
 
     with recording_repairs() as repairs:
         transcripts = read_transcripts(paths.interviews)
         interview_units, interview_sources, informants = _interviews(transcripts, by_name, pseudo, fillers,
                                                                      paths.case)
         documents = _documents(paths, pseudo)
-        doc_units, doc_sources = _document_units(documents, paths, case["language"], pseudo)
+        doc_units, doc_sources = _document_units(documents, paths, settings.language, pseudo)
         units = pd.concat([interview_units, doc_units], ignore_index=True)
         sources = pd.concat([interview_sources, doc_sources], ignore_index=True)
         _unique_sources(sources, paths.case)
         raw_codings = coding.read_codings(paths.codings)
     codings = coding.anchor(raw_codings, sources, units, codebook, pseudo)
-    primary = case["primary_coder"]
+    primary = settings.primary_coder
     suggestions = autocode.suggest(units, codebook)
     reliability, disagreements = coding.reliability_tables(codings, units, codebook, primary,
                                                            auto=autocode.as_codings(suggestions))

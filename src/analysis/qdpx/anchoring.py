@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from analysis.atomic import write_text
+from analysis.case import Case
 from analysis.clean import normalise
 from analysis.coding import CODING_COLUMNS, find_spans
-from analysis.config import load_identity_key
 from analysis.errors import AnalysisError
 from analysis.paths import CasePaths
 from analysis.prepare import prepare
-from analysis.pseudonymise import pseudonymiser
 from analysis.qdpx.model import _Line, _quiet
 
 
@@ -36,7 +35,7 @@ def _verify(folder: Path, rows: list[dict[str, Any]], warnings: list[str], n_sou
                                 hint="please report this project: nothing was written") from None
         texts = dict(zip(tables["sources"]["source_id"], tables["sources"]["text"]))
         units = tables["units"].set_index("unit_id")
-        pseudo = pseudonymiser(load_identity_key(paths.identity_key))
+        pseudo = Case.load(paths).pseudonymise
         keep = []
         for r in rows:
             occ = _occurrence(r, texts.get(r["source_id"], ""), units, pseudo)

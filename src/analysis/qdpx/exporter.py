@@ -10,13 +10,14 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from analysis.atomic import write_text, write_zip
-from analysis.config import load_case, load_codebook, load_identity_key
+from analysis.case import Case, CaseSettings
+from analysis.config import Codebook
 from analysis.errors import AnalysisError
 from analysis.ingest import read_transcripts
 from analysis.log import logger
 from analysis.paths import CasePaths
 from analysis.prepare import prepare
-from analysis.pseudonymise import identity_pattern, pseudonymiser
+from analysis.pseudonymise import identity_pattern
 from analysis.qdpx.model import CASE_NOTE, CODEBOOK_NOTE, CODEBOOK_NS, ORIGIN, PROJECT_NS, _quiet, _short, stance_memo
 from analysis.schemas import DOCUMENTS
 
@@ -70,13 +71,11 @@ def export_qdc(paths: CasePaths, out: str | Path) -> Path:
     """
     out = Path(out)
     _outside_case(paths, out)
-    case = load_case(paths.case_config)
-    codebook = load_codebook(paths.codebook)
-    identities = load_identity_key(paths.identity_key) if paths.identity_key.is_file() else ()
+    case = Case.load(paths, key="optional")
     root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NS, "origin": ORIGIN})
-    _codes_xml(ET.SubElement(root, "Codes"), codebook, case, pseudonymiser(identities))
+    _codes_xml(ET.SubElement(root, "Codes"), case.codebook, case.settings, case.pseudonymise)
     xml = _serialise(root)
-    _no_identity(identities, [xml])
+    _no_identity(case.identities, [xml])
     write_text(out, xml.decode("utf-8"))
     logger.info("wrote %s", out)
     return out
@@ -98,15 +97,15 @@ def _guid_for(case_id: str, kind: str, key: str) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, f"{case_id}\x1f{kind}\x1f{key}")).upper()
 
 
-def _codes_xml(parent: ET.Element, codebook: Any, case: dict[str, Any],
+def _codes_xml(parent: ET.Element, codebook: Codebook, settings: CaseSettings,
                pseudo: Callable[[str], str] = str) -> None:
-    lang = case["language"]
+    lang = settings.language
     for ind in codebook.indicators:
-        group = ET.SubElement(parent, "Code", {"guid": _guid_for(case["id"], "indicator", ind.id),
+        group = ET.SubElement(parent, "Code", {"guid": _guid_for(settings.id, "indicator", ind.id),
                                                "name": ind.id, "isCodable": "false"})
         ET.SubElement(group, "Description").text = pseudo(ind.label.get(lang) or next(iter(ind.label.values()), ""))
         for code in ind.codes:
-            c = ET.SubElement(group, "Code", {"guid": _guid_for(case["id"], "code", code.id), "name": code.id,
+            c = ET.SubElement(group, "Code", {"guid": _guid_for(settings.id, "code", code.id), "name": code.id,
                                               "isCodable": "true"})
             ET.SubElement(c, "Description").text = pseudo(code.definition)
 
@@ -115,11 +114,8 @@ def _build_project(paths: CasePaths) -> tuple[bytes, dict[str, bytes]]:
     """The project XML and the plain texts (``GUID.txt`` -> bytes) of a case."""
     with tempfile.TemporaryDirectory() as scratch:
         tables = _quiet(prepare, CasePaths(paths.case, Path(scratch) / "processed", Path(scratch) / "reports"))
-    case = load_case(paths.case_config)
-    codebook = load_codebook(paths.codebook)
-    identities = load_identity_key(paths.identity_key)
-    pseudo = pseudonymiser(identities)
-    cid = case["id"]
+    case = Case.load(paths)
+    codebook, pseudo, cid = case.codebook, case.pseudonymise, case.settings.id
     g = lambda kind, key: _guid_for(cid, kind, key)  # noqa: E731 - short local helper
     sources, units, codings = tables["sources"], tables["units"], tables["codings"]
     metas = {str(t.meta["id"]): t.meta for t in read_transcripts(paths.interviews)}
@@ -148,10 +144,10 @@ def _build_project(paths: CasePaths) -> tuple[bytes, dict[str, bytes]]:
 
     root = ET.Element("Project", {"xmlns": PROJECT_NS, "name": cid, "origin": ORIGIN})
     users = ET.SubElement(root, "Users")
-    for coder in sorted(set(codings["coder"]) | {case["primary_coder"]}):
+    for coder in sorted(set(codings["coder"]) | {case.settings.primary_coder}):
         ET.SubElement(users, "User", {"guid": g("user", coder), "name": coder, "id": coder})
     book = ET.SubElement(root, "CodeBook")
-    _codes_xml(ET.SubElement(book, "Codes"), codebook, case, pseudo)
+    _codes_xml(ET.SubElement(book, "Codes"), codebook, case.settings, pseudo)
     variables = ET.SubElement(root, "Variables")
     for name in sorted(types):
         ET.SubElement(variables, "Variable", {"guid": g("variable", name), "name": name,
@@ -201,7 +197,7 @@ def _build_project(paths: CasePaths) -> tuple[bytes, dict[str, bytes]]:
     ET.SubElement(root, "Description").text = (
         "Exported by the analysis compendium: cleaned, pseudonymised texts; codings of every coder.")
     xml = _serialise(root)
-    _no_identity(identities, [xml, *files.values()])
+    _no_identity(case.identities, [xml, *files.values()])
     return xml, files
 
 
