@@ -57,7 +57,7 @@ FORMATS_SRC := $(wildcard $(PKG)/formats/*.py)
 CHAPTER_SRC := $(FORMATS_SRC) $(addprefix $(PKG)/,chapter.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
 # The indicator ids come from the codebook: a generated makefile, remade when it changes.
-NO_BUILD_GOALS := help clean lab env lock new-case bench diff mutation lint test test-fast
+NO_BUILD_GOALS := help clean lab env lock new-case bench diff mutation lint test test-fast check
 ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
 -include $(PROCESSED)/.indicators.mk
 endif
@@ -71,7 +71,7 @@ EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
 CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md $(REPORTS)/chapter/chapter.docx
 PDF      := $(REPORTS)/chapter/chapter.pdf
 
-.PHONY: all help env data indicators conclusion chapter pdf audit verify diff lint test test-fast lab clean lock new-case bench mutation
+.PHONY: all help env check data indicators conclusion chapter pdf audit verify diff lint test test-fast lab clean lock new-case bench mutation
 MANIFEST := $(REPORTS)/manifest.json
 
 all: $(CHAPTER) $(MANIFEST) ## Build the chapter of the case (default: the example) — sets up the environment first
@@ -80,6 +80,9 @@ help: ## List the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
 
 env: $(ENV) ## Create the environment (.venv from pinned versions, or conda)
+
+check: $(ENV) ## Check the whole case and list every problem at once (writes nothing): make check CASE=path
+	$(PY) -m analysis check --case $(CASE)
 
 data: $(TABLES) ## Ingest, clean, pseudonymise and code the case into $(PROCESSED)
 

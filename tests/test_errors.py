@@ -292,6 +292,23 @@ def _(case):
     return PREPARE
 
 
+@trigger("case-problems")
+def _(case):
+    # Two independent faults in two files: both listed, then the summary line.
+    _edit(case / "case.yml", "sector: ports", "sektor: ports")
+    _edit(case / "documents" / "register.csv", "D2,2020,year,true,news", "D2,2020,year,true,newspaper")
+    return PREPARE
+
+
+@trigger("codings-column-unknown")
+def _(case):
+    # A misspelt optional column: header and rows stay aligned, so it is the one problem.
+    path = case / "codings" / "coder-A.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([header + ",stnace", *(row + "," for row in rows)]) + "\n", encoding="utf-8")
+    return PREPARE
+
+
 @trigger("register-column-unknown")
 def _(case):
     _edit(case / "documents" / "register.csv", ",milestone,", ",milestones,")
@@ -394,7 +411,8 @@ def _(case):
 @trigger("quote-not-found")
 def _(case):
     # The transcript was edited after coding: the coded words are gone.
-    _edit(case / "interviews" / "T2.txt", "the distance is a problem", "the distance hurts")
+    # Only coder A's quote holds the edited words (B coded the end of the sentence): one problem.
+    _edit(case / "interviews" / "T2.txt", "We are far from each other", "We are not close")
     return PREPARE
 
 

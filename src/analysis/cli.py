@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, CaseProblems
 from analysis.log import configure, logger
 from analysis.paths import NOTEBOOKS_DIR, PROJECT_DIR, CasePaths
 
@@ -43,6 +44,23 @@ def _paths(args: argparse.Namespace) -> CasePaths:
     return CasePaths.from_dirs(args.case, processed, reports)
 
 
+@contextmanager
+def _every_problem(paths: CasePaths) -> Iterator[None]:
+    """On a problem in the case inside the block, report every problem of the case, not only that one.
+
+    The happy path pays nothing; after a failure the whole case is checked
+    (as ``check`` does) so that one run lists all there is to fix.
+    """
+    try:
+        yield
+    except CaseProblems:
+        raise
+    except AnalysisError:
+        from analysis.prepare import check_case
+        check_case(paths).raise_if_any(paths.case)
+        raise
+
+
 def _param(path: Path) -> str:
     """A notebook parameter path: relative to the project when inside it, so executed
     notebooks do not depend on where the clone lives."""
@@ -55,6 +73,20 @@ def prepare(args: argparse.Namespace) -> None:
     """Ingest, clean, pseudonymise and code the case into the processed tables."""
     from analysis.prepare import prepare as run
     run(_paths(args))
+
+
+@command()
+def check(args: argparse.Namespace) -> None:
+    """Check the whole case and list every problem at once, grouped by file; writes nothing."""
+    from analysis.errors import ProblemCollector
+    from analysis.prepare import read_case
+    paths = _paths(args)
+    problems = ProblemCollector()
+    inputs = read_case(paths, problems)
+    problems.raise_if_any(paths.case)
+    assert inputs is not None  # read_case returns None only when it found a problem
+    print(f"check: no problems in {paths.case} ({inputs.sources['source_type'].eq('interview').sum()} interview(s), "
+          f"{len(inputs.documents)} document(s), {len(inputs.codings)} coding(s) checked)")
 
 
 @command(arg("id", help="indicator id from the codebook"))
@@ -121,7 +153,8 @@ def build(args: argparse.Namespace) -> None:
     from analysis.audit import refuse_leaks
     from analysis.config import load_codebook
     final = _paths(args)
-    codebook = load_codebook(final.codebook)  # a broken codebook fails before any folder is made
+    with _every_problem(final):
+        codebook = load_codebook(final.codebook)  # a broken codebook fails before any folder is made
     with staged_dirs([(final.processed, schemas.is_table_file),
                       (final.reports, REPORT_ENTRIES.__contains__)]) as (processed, reports):
         staged = argparse.Namespace(**{**vars(args), "processed": processed, "reports": reports, "out": None})
@@ -157,9 +190,10 @@ def _rename_parameters(folder: Path, renames: dict[str, str]) -> None:
 def indicators(args: argparse.Namespace) -> None:
     """Print the indicator ids of the case, one per line (used by the Makefile)."""
     from analysis.config import load_case, load_codebook
-    load_case(_paths(args).case_config)  # make's first step: a typo in case.yml stops it before any output
-    for ind in load_codebook(_paths(args).codebook).indicators:
-        print(ind.id)
+    with _every_problem(_paths(args)):  # make's first step: a problem stops it before any output
+        load_case(_paths(args).case_config)
+        ids = [ind.id for ind in load_codebook(_paths(args).codebook).indicators]
+    print("\n".join(ids))
 
 
 @command(arg("dir", type=Path, help="the new case folder (must not exist, or be empty)"))
@@ -301,7 +335,11 @@ def main(argv: list[str] | None = None) -> int:
     except AnalysisError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        shown = str(exc)
+        if isinstance(exc, CaseProblems) and len(exc.problems) > 1:  # all of them, then the one-line summary
+            print("\n".join(exc.listing()), file=sys.stderr)
+            shown = exc.summary()
+        print(f"error: {shown}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted: nothing half-written is left; run the command again to finish", file=sys.stderr)

@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ import pandas as pd
 from analysis import schemas
 from analysis.clean import decode, normalise
 from analysis.config import Codebook
-from analysis.errors import AnalysisError
+from analysis.errors import STRICT, AnalysisError, ProblemCollector, did_you_mean, excerpt
 from analysis.log import logger
 from analysis.progress import progress
 
@@ -44,8 +45,13 @@ _ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")  # a whitespace run other than one spa
 CODINGS_SUFFIXES = (".csv", ".xlsx")
 
 
-def read_codings(folder: str | Path) -> pd.DataFrame:
+def read_codings(folder: str | Path, problems: ProblemCollector = STRICT) -> pd.DataFrame:
     """Read every codings file (``*.csv``, ``*.xlsx``) in the codings folder into one table, with file and row.
+
+    Args:
+        folder: The codings folder.
+        problems: Where problems go; a lazy collector gets every faulty file
+            and row (each left out), the default raises the first.
 
     Raises:
         AnalysisError: for a file of another kind (never skipped silently), a
@@ -55,19 +61,30 @@ def read_codings(folder: str | Path) -> pd.DataFrame:
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
     rows = []
     for path in files:
-        suffix = path.suffix.lower()
-        if suffix not in CODINGS_SUFFIXES:
-            raise AnalysisError(f"not a codings file ({suffix or 'no suffix'}); codings are read from "
-                                f"{' or '.join(CODINGS_SUFFIXES)} files", path=path,
-                                hint="save it as CSV (UTF-8) or .xlsx, or move it out of the codings folder")
-        table = _xlsx_rows(path) if suffix == ".xlsx" else _csv_rows(path)
-        header = next(table, None)
-        fieldnames = [c.strip() for c in header[1]] if header else []  # " memo" is the memo column
-        missing = [c for c in CODING_COLUMNS if c not in fieldnames]
-        if missing:
-            raise AnalysisError(f"codings file lacks columns {missing}; expected {', '.join(CODING_COLUMNS)}",
-                                path=path, line=1)
-        for line, values in table:
+        with problems.item():
+            rows += _codings_file(path, problems)
+    return pd.DataFrame(rows, columns=[*CODING_COLUMNS, "stance", "stance_explicit", "caveat", "codings_file", "row",
+                                       "file_path"])
+
+
+def _codings_file(path: Path, problems: ProblemCollector) -> list[dict[str, object]]:
+    """The rows of one codings file; a faulty row goes to ``problems`` (the rows after it are still read)."""
+    suffix = path.suffix.lower()
+    if suffix not in CODINGS_SUFFIXES:
+        raise AnalysisError(f"not a codings file ({suffix or 'no suffix'}); codings are read from "
+                            f"{' or '.join(CODINGS_SUFFIXES)} files", path=path,
+                            hint="save it as CSV (UTF-8) or .xlsx, or move it out of the codings folder")
+    table = _xlsx_rows(path) if suffix == ".xlsx" else _csv_rows(path)
+    header = next(table, None)
+    fieldnames = [c.strip() for c in header[1]] if header else []  # " memo" is the memo column
+    missing = [c for c in CODING_COLUMNS if c not in fieldnames]
+    if missing:
+        raise AnalysisError(f"codings file lacks columns {missing}; expected {', '.join(CODING_COLUMNS)}",
+                            path=path, line=1)
+    _check_extra_columns(fieldnames, path, problems)
+    rows = []
+    for line, values in table:
+        with problems.item():
             if suffix == ".xlsx":  # a sheet has no trailing empty cells: they are empty fields, not missing ones
                 values = values + [""] * (len(fieldnames) - len(values))
             if len(values) > len(fieldnames) and any(v.strip() for v in values[len(fieldnames):]):
@@ -77,8 +94,25 @@ def read_codings(folder: str | Path) -> pd.DataFrame:
                 raise AnalysisError(f"row has {len(values)} fields, the header {len(fieldnames)}", path=path,
                                     line=line, hint="every row needs every column of the header, even if empty")
             rows.append(_coding_row(dict(zip(fieldnames, values)), path, line))
-    return pd.DataFrame(rows, columns=[*CODING_COLUMNS, "stance", "stance_explicit", "caveat", "codings_file", "row",
-                                       "file_path"])
+    return rows
+
+
+CODING_OPTIONAL_COLUMNS = ("stance",)
+
+
+def _check_extra_columns(fieldnames: list[str], path: Path, problems: ProblemCollector) -> None:
+    """Refuse a column the codings file format does not have: it would be read by nothing.
+
+    A misspelt ``stance`` column, say, would leave every coding counted as
+    support without a word; an empty header cell (a trailing comma) is no
+    column and is accepted.
+    """
+    known = (*CODING_COLUMNS, *CODING_OPTIONAL_COLUMNS)
+    for name in fieldnames:
+        if name and name not in known:
+            problems.add(AnalysisError(
+                f"unknown column {excerpt(name)}; valid columns: {', '.join(known)}", path=path, line=1,
+                field=name[:40], hint=did_you_mean(name, known, "notes go in the memo column (docs/case-format.md)")))
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -160,8 +194,11 @@ def _short(value: str, limit: int = 40) -> str:
 
 
 def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebook: Codebook,
-           pseudo: Callable[[str], str]) -> pd.DataFrame:
+           pseudo: Callable[[str], str], problems: ProblemCollector = STRICT) -> pd.DataFrame:
     """Find every coding's quote in its source and attach span, unit and indicator.
+
+    A lazy ``problems`` collector gets every faulty row (each left out); by
+    default the first is raised.
 
     Raises:
         AnalysisError: for an unknown source or code, or a quote not found,
@@ -174,34 +211,42 @@ def anchor(raw: pd.DataFrame, sources: pd.DataFrame, units: pd.DataFrame, codebo
                  for sid, g in units.sort_values("start", kind="stable").groupby("source_id", sort=False)}
     out = []
     for r in progress(raw.itertuples(index=False), "anchoring codings", total=len(raw), unit="coding"):
-        where = {"path": r.file_path, "line": r.row}
-        if r.source_id not in texts:
-            raise AnalysisError(f"unknown source {r.source_id!r}", field="source_id", **where)
-        if r.code not in codes:
-            raise AnalysisError(f"code {r.code!r} is not in the codebook", field="code", **where)
-        start, end = _find(texts[r.source_id], pseudo(normalise(r.quote)), r.occurrence, where)
-        quote = texts[r.source_id][start:end]
-        starts, ends, unit_ids = by_source[r.source_id]
-        i = int(np.searchsorted(starts, start, side="right")) - 1
-        if i < 0 or ends[i] < end:
-            raise AnalysisError("quote spans two units (speaker turns or paragraphs)", field="quote",
-                                hint="code each turn or paragraph separately", **where)
-        out.append({
-            "excerpt_id": f"{r.source_id}:{start}-{end}", "source_id": r.source_id, "unit_id": unit_ids[i],
-            "indicator": codes[r.code].indicator, "code": r.code, "coder": r.coder, "start": start, "end": end,
-            "quote": quote, "memo": pseudo(r.memo), "stance": r.stance, "stance_explicit": r.stance_explicit,
-            "caveat": r.caveat, "origin": "manual", "codings_file": r.codings_file, "row": r.row,
-        })
+        with problems.item():
+            out.append(_anchored(r, texts, codes, by_source, pseudo))
     df = pd.DataFrame(out, columns=list(schemas.CODINGS.columns))
     dup = df.duplicated(["coder", "code", "source_id", "start", "end"], keep="first")
-    if dup.any():
-        d = df[dup].iloc[0]
-        first = df[~dup & (df["coder"] == d["coder"]) & (df["code"] == d["code"]) & (df["start"] == d["start"])
-                   & (df["end"] == d["end"]) & (df["source_id"] == d["source_id"])].iloc[0]
-        raise AnalysisError(f"the same coding appears twice (code {d['code']}, coder {d['coder']}; first in "
-                            f"{first['codings_file']} row {int(first['row'])})",
-                            path=dict(zip(raw["codings_file"], raw["file_path"]))[d["codings_file"]], line=int(d["row"]))
+    files = dict(zip(raw["codings_file"], raw["file_path"]))
+    for d in df[dup].itertuples(index=False):
+        first = df[~dup & (df["coder"] == d.coder) & (df["code"] == d.code) & (df["start"] == d.start)
+                   & (df["end"] == d.end) & (df["source_id"] == d.source_id)].iloc[0]
+        problems.add(AnalysisError(f"the same coding appears twice (code {d.code}, coder {d.coder}; first in "
+                                   f"{first['codings_file']} row {int(first['row'])})",
+                                   path=files[d.codings_file], line=int(d.row)))
+    df = df[~dup]
     return df.sort_values(["source_id", "start", "end", "code", "coder"], kind="stable").reset_index(drop=True)
+
+
+def _anchored(r: Any, texts: dict[str, str], codes: dict[str, Any], by_source: dict[str, tuple],
+              pseudo: Callable[[str], str]) -> dict[str, object]:
+    """One coding row anchored: its span, unit and indicator."""
+    where = {"path": r.file_path, "line": r.row}
+    if r.source_id not in texts:
+        raise AnalysisError(f"unknown source {r.source_id!r}", field="source_id", **where)
+    if r.code not in codes:
+        raise AnalysisError(f"code {r.code!r} is not in the codebook", field="code", **where)
+    start, end = _find(texts[r.source_id], pseudo(normalise(r.quote)), r.occurrence, where)
+    quote = texts[r.source_id][start:end]
+    starts, ends, unit_ids = by_source[r.source_id]
+    i = int(np.searchsorted(starts, start, side="right")) - 1
+    if i < 0 or ends[i] < end:
+        raise AnalysisError("quote spans two units (speaker turns or paragraphs)", field="quote",
+                            hint="code each turn or paragraph separately", **where)
+    return {
+        "excerpt_id": f"{r.source_id}:{start}-{end}", "source_id": r.source_id, "unit_id": unit_ids[i],
+        "indicator": codes[r.code].indicator, "code": r.code, "coder": r.coder, "start": start, "end": end,
+        "quote": quote, "memo": pseudo(r.memo), "stance": r.stance, "stance_explicit": r.stance_explicit,
+        "caveat": r.caveat, "origin": "manual", "codings_file": r.codings_file, "row": r.row,
+    }
 
 
 def reliability_tables(codings: pd.DataFrame, units: pd.DataFrame, codebook: Codebook, primary: str,

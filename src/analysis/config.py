@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from analysis.errors import AnalysisError, did_you_mean, excerpt
+from analysis.errors import STRICT, AnalysisError, ProblemCollector, did_you_mean, excerpt
 
 INDICATOR_KINDS = ("criteria", "ranking")
 
@@ -175,11 +175,15 @@ def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
 
 
-def check_keys(mapping: Any, allowed: tuple[str, ...], path: Path, where: str = "") -> None:
-    """Fail on the first key of ``mapping`` that is not in ``allowed``, suggesting the closest one.
+def check_keys(mapping: Any, allowed: tuple[str, ...], path: Path, where: str = "",
+               problems: ProblemCollector = STRICT) -> None:
+    """Refuse every key of ``mapping`` that is not in ``allowed``, suggesting the closest one.
 
     A misspelt key would otherwise be ignored and a default used in its place,
     silently changing the result (``defualt:`` for ``default:``).
+
+    Args:
+        problems: Where each unknown key is reported (by default: the first is raised).
 
     Raises:
         AnalysisError: naming the line of the key, the valid keys and, when one
@@ -190,9 +194,9 @@ def check_keys(mapping: Any, allowed: tuple[str, ...], path: Path, where: str = 
     for key in mapping:
         if key not in allowed:
             name = str(key)[:40]
-            raise AnalysisError(f"unknown key {excerpt(key)}; valid keys: {', '.join(allowed)}", path=path,
+            problems.add(AnalysisError(f"unknown key {excerpt(key)}; valid keys: {', '.join(allowed)}", path=path,
                                 line=_line(mapping, key), field=f"{where}{name}",
-                                hint=did_you_mean(key, allowed, "every key is listed in docs/case-format.md"))
+                                hint=did_you_mean(key, allowed, "every key is listed in docs/case-format.md")))
 
 
 @dataclass(frozen=True)
@@ -251,13 +255,21 @@ CASE_KEYS = ("id", "title", "parties", "sector", "period", "language", "illustra
 CHAPTER_KEYS = ("number", "title", "figure_label", "table_label")
 PARTY_KEYS = ("name", "region", "country")
 PERIOD_KEYS = ("start", "end")
+KEY_KEYS = ("informants", "fictional")  # the identity key; fictional: true marks a key of invented names
+IDENTITY_KEYS = ("informant_id", "pseudonym", "name", "aliases")
 RULE_NAMES = ("default", *INDICATOR_KINDS)  # a rule applies to the indicators of its kind; default to all
 RULE_KEYS = ("min_informants", "min_documents", "min_contradicting", "rank_by")
 _TEXT = (str, int, float)  # a definition or a label may be read as a number by YAML ("2016")
 
 
-def load_codebook(path: str | Path) -> Codebook:
+def load_codebook(path: str | Path, problems: ProblemCollector = STRICT) -> Codebook:
     """Load and validate ``codebook.yml``.
+
+    Args:
+        path: The codebook.
+        problems: Where problems go; a lazy collector gets every faulty
+            indicator and code (each is left out of the result), the default
+            raises the first.
 
     Raises:
         AnalysisError: naming the line of an unknown key, a missing field, a
@@ -266,48 +278,57 @@ def load_codebook(path: str | Path) -> Codebook:
     """
     path = Path(path)
     data = load_yaml(path)
-    check_keys(data, CODEBOOK_KEYS, path)
+    check_keys(data, CODEBOOK_KEYS, path, problems=problems)
     items = _require(data, "indicators", list, path)
     seen: dict[str, int] = {}
     indicators = []
     for n, item in enumerate(items):
-        where = f"indicators[{n}]."
-        check_keys(item, INDICATOR_KEYS, path, where)
-        ind_id = _require(item, "id", str, path, where)
-        kind = _require(item, "kind", str, path, where)
-        if kind not in INDICATOR_KINDS:
-            raise AnalysisError(f"unknown indicator kind {excerpt(kind)}; valid values: {', '.join(INDICATOR_KINDS)}",
-                                path=path, line=_line(item, "kind"), field=f"{where}kind",
-                                hint=did_you_mean(kind, INDICATOR_KINDS, "see docs/pipeline.md, \"Verdicts\""))
-        label = _require(item, "label", dict, path, where)
-        codes_raw = _require(item, "codes", list, path, where)
-        if not codes_raw:
-            raise AnalysisError("indicator has no codes", path=path, line=item.line, field=f"{where}codes")
-        _unique(ind_id, item.line, seen, path)
-        codes = []
-        for m, c in enumerate(codes_raw):
-            cw = f"{where}codes[{m}]."
-            check_keys(c, CODE_KEYS, path, cw)
-            code_id = _require(c, "id", str, path, cw)
-            _unique(code_id, c.line, seen, path)
-            keywords = c.get("keywords") or {}
-            if not isinstance(keywords, dict) or not all(isinstance(v, list) for v in keywords.values()):
-                raise AnalysisError("keywords must map a language to a list", path=path, line=c.line,
-                                    field=f"{cw}keywords")
-            for key in ("definition", "include", "exclude"):
-                _optional(c, key, _TEXT, path, cw)
-            codes.append(Code(
-                id=code_id, indicator=ind_id, label=dict(_require(c, "label", dict, path, cw)),
-                definition=str(c.get("definition", "")).strip(),
-                keywords={k: [str(w) for w in v] for k, v in keywords.items()},
-                required=_optional(c, "required", bool, path, cw, default=False),
-                recommendation=dict(_optional(c, "recommendation", dict, path, cw, default={})),
-            ))
-        indicators.append(Indicator(ind_id, kind, dict(label), tuple(codes),
-                                    _optional(item, "timeline", bool, path, where, default=False)))
-    if not indicators:
+        with problems.item():
+            indicators.append(_indicator(item, f"indicators[{n}].", seen, path, problems))
+    if not indicators and not len(problems):
         raise AnalysisError("the codebook declares no indicator", path=path, field="indicators")
     return Codebook(tuple(indicators), path)
+
+
+def _indicator(item: Any, where: str, seen: dict[str, int], path: Path, problems: ProblemCollector) -> Indicator:
+    """One indicator of the codebook; a faulty code is reported to ``problems`` and left out."""
+    check_keys(item, INDICATOR_KEYS, path, where, problems)
+    ind_id = _require(item, "id", str, path, where)
+    kind = _require(item, "kind", str, path, where)
+    if kind not in INDICATOR_KINDS:
+        raise AnalysisError(f"unknown indicator kind {excerpt(kind)}; valid values: {', '.join(INDICATOR_KINDS)}",
+                            path=path, line=_line(item, "kind"), field=f"{where}kind",
+                            hint=did_you_mean(kind, INDICATOR_KINDS, "see docs/pipeline.md, \"Verdicts\""))
+    label = _require(item, "label", dict, path, where)
+    codes_raw = _require(item, "codes", list, path, where)
+    if not codes_raw:
+        raise AnalysisError("indicator has no codes", path=path, line=item.line, field=f"{where}codes")
+    _unique(ind_id, item.line, seen, path)
+    codes = []
+    for m, c in enumerate(codes_raw):
+        with problems.item():
+            codes.append(_code(c, ind_id, f"{where}codes[{m}].", seen, path, problems))
+    return Indicator(ind_id, kind, dict(label), tuple(codes),
+                     _optional(item, "timeline", bool, path, where, default=False))
+
+
+def _code(c: Any, ind_id: str, cw: str, seen: dict[str, int], path: Path, problems: ProblemCollector) -> Code:
+    check_keys(c, CODE_KEYS, path, cw, problems)
+    code_id = _require(c, "id", str, path, cw)
+    _unique(code_id, c.line, seen, path)
+    keywords = c.get("keywords") or {}
+    if not isinstance(keywords, dict) or not all(isinstance(v, list) for v in keywords.values()):
+        raise AnalysisError("keywords must map a language to a list", path=path, line=c.line,
+                            field=f"{cw}keywords")
+    for key in ("definition", "include", "exclude"):
+        _optional(c, key, _TEXT, path, cw)
+    return Code(
+        id=code_id, indicator=ind_id, label=dict(_require(c, "label", dict, path, cw)),
+        definition=str(c.get("definition", "")).strip(),
+        keywords={k: [str(w) for w in v] for k, v in keywords.items()},
+        required=_optional(c, "required", bool, path, cw, default=False),
+        recommendation=dict(_optional(c, "recommendation", dict, path, cw, default={})),
+    )
 
 
 def _unique(ident: str, line: int, seen: dict[str, int], path: Path) -> None:
@@ -316,61 +337,93 @@ def _unique(ident: str, line: int, seen: dict[str, int], path: Path) -> None:
     seen[ident] = line
 
 
-def load_case(path: str | Path) -> dict[str, Any]:
+def load_case(path: str | Path, problems: ProblemCollector = STRICT) -> dict[str, Any]:
     """Load and validate ``case.yml`` (parties, language, chapter, rules).
 
     Every key is checked, rule names and rule keys included, so that a typo
     fails here, before any output is written, instead of letting a built-in
     threshold decide a verdict.
+
+    Args:
+        path: The case settings file.
+        problems: Where problems go; a lazy collector gets every one of them
+            (the settings are then returned as read, for checking the rest of
+            the case), the default raises the first.
     """
     path = Path(path)
     data = load_yaml(path)
-    check_keys(data, CASE_KEYS, path)
-    _require(data, "id", str, path)
-    _require(data, "language", str, path)
-    chapter = _require(data, "chapter", dict, path)
-    check_keys(chapter, CHAPTER_KEYS, path, "chapter.")
-    _require(chapter, "number", (str, int), path, "chapter.")
-    _require(chapter, "title", str, path, "chapter.")
-    for key in ("figure_label", "table_label"):
-        _optional(chapter, key, str, path, "chapter.")
+    if not isinstance(data, dict):
+        raise AnalysisError("expected a mapping at top level", path=path, line=getattr(data, "line", None))
+    check_keys(data, CASE_KEYS, path, problems=problems)
+    with problems.item():
+        _require(data, "id", str, path)
+    with problems.item():
+        _language(data, path)
+    with problems.item():
+        _chapter(data, path, problems)
+    for key, kind in (("title", dict), ("illustrative", bool), ("primary_coder", str), ("filler_words", list)):
+        with problems.item():
+            _optional(data, key, kind, path)
+    with problems.item():
+        for n, party in enumerate(_optional(data, "parties", list, path, default=[])):
+            check_keys(party, PARTY_KEYS, path, f"parties[{n}].", problems)
+    with problems.item():
+        check_keys(_optional(data, "period", dict, path), PERIOD_KEYS, path, "period.", problems)
+    with problems.item():
+        rules = _require(data, "rules", dict, path)
+        check_keys(rules, RULE_NAMES, path, "rules.", problems)
+        for name, rule in rules.items():
+            with problems.item():
+                _rule(rules, name, rule, path, problems)
+    data.setdefault("primary_coder", "A")
+    return data
+
+
+def _language(data: dict, path: Path) -> None:
     from analysis.text import LANGUAGES  # wording exists for these languages only
 
+    _require(data, "language", str, path)
     if data["language"] not in LANGUAGES:
         raise AnalysisError(f"no chapter templates for language {excerpt(data['language'])}; valid values: "
                             f"{', '.join(LANGUAGES)}", path=path, line=_line(data, "language"), field="language")
-    chapter_number(chapter["number"], path=path, line=_line(chapter, "number"))
-    _optional(data, "title", dict, path)
-    _optional(data, "illustrative", bool, path)
-    _optional(data, "primary_coder", str, path)
-    _optional(data, "filler_words", list, path)
-    for n, party in enumerate(_optional(data, "parties", list, path, default=[])):
-        check_keys(party, PARTY_KEYS, path, f"parties[{n}].")
-    check_keys(_optional(data, "period", dict, path), PERIOD_KEYS, path, "period.")
-    rules = _require(data, "rules", dict, path)
-    check_keys(rules, RULE_NAMES, path, "rules.")
-    for name, rule in rules.items():
-        if not isinstance(rule, dict):
-            raise AnalysisError(f"expected a mapping of thresholds (e.g. {{min_informants: 2}}), found "
-                                f"{excerpt(rule)}", path=path, line=_line(rules, name), field=f"rules.{name}")
-        if "min_supported" in rule:  # an old rule key: rankings no longer have a verdict for it to decide
-            raise AnalysisError("min_supported is no longer used: a ranking indicator has no met/not met, it "
-                                "ranks its supported categories", path=path, line=_line(rule, "min_supported"),
-                                field=f"rules.{name}.min_supported", hint="delete the line (docs/pipeline.md)")
-        check_keys(rule, RULE_KEYS, path, f"rules.{name}.")
-        for key, value in rule.items():
+
+
+def _chapter(data: dict, path: Path, problems: ProblemCollector) -> None:
+    chapter = _require(data, "chapter", dict, path)
+    check_keys(chapter, CHAPTER_KEYS, path, "chapter.", problems)
+    with problems.item():
+        _require(chapter, "number", (str, int), path, "chapter.")
+        chapter_number(chapter["number"], path=path, line=_line(chapter, "number"))
+    with problems.item():
+        _require(chapter, "title", str, path, "chapter.")
+    for key in ("figure_label", "table_label"):
+        with problems.item():
+            _optional(chapter, key, str, path, "chapter.")
+
+
+def _rule(rules: dict, name: Any, rule: Any, path: Path, problems: ProblemCollector) -> None:
+    """One rule of ``rules`` (thresholds for the indicators of a kind): every faulty key is reported."""
+    if not isinstance(rule, dict):
+        raise AnalysisError(f"expected a mapping of thresholds (e.g. {{min_informants: 2}}), found "
+                            f"{excerpt(rule)}", path=path, line=_line(rules, name), field=f"rules.{name}")
+    if "min_supported" in rule:  # an old rule key: rankings no longer have a verdict for it to decide
+        raise AnalysisError("min_supported is no longer used: a ranking indicator has no met/not met, it "
+                            "ranks its supported categories", path=path, line=_line(rule, "min_supported"),
+                            field=f"rules.{name}.min_supported", hint="delete the line (docs/pipeline.md)")
+    check_keys(rule, RULE_KEYS, path, f"rules.{name}.", problems)
+    for key, value in rule.items():
+        with problems.item():
             if key == "rank_by":
                 if not isinstance(value, list):
-                    raise AnalysisError("expected a list", path=path, line=_line(rule, key), field=f"rules.{name}.{key}")
+                    raise AnalysisError("expected a list", path=path, line=_line(rule, key),
+                                        field=f"rules.{name}.{key}")
                 unknown = [v for v in value if v not in RANK_KEYS]
                 if unknown:
                     raise AnalysisError(f"cannot rank by {excerpt(unknown[0])}; valid values: {', '.join(RANK_KEYS)}",
                                         path=path, line=_line(rule, key), field=f"rules.{name}.{key}")
-            elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            elif key in RULE_KEYS and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
                 raise AnalysisError(f"expected a whole number >= 0, found {excerpt(value)}", path=path,
                                     line=_line(rule, key), field=f"rules.{name}.{key}")
-    data.setdefault("primary_coder", "A")
-    return data
 
 
 RANK_KEYS = ("informants", "units", "documents")  # the counts of the evidence table
@@ -405,15 +458,31 @@ class Identity:
     names: tuple[str, ...]
 
 
-def load_identity_key(path: str | Path) -> tuple[Identity, ...]:
-    """Load the private identity key (names and aliases -> pseudonyms)."""
+def load_identity_key(path: str | Path, problems: ProblemCollector = STRICT) -> tuple[Identity, ...]:
+    """Load the private identity key (names and aliases -> pseudonyms).
+
+    Args:
+        path: The key.
+        problems: Where problems go; a lazy collector gets every faulty entry
+            (left out of the result), the default raises the first.
+    """
     path = Path(path)
     data = load_yaml(path)
+    check_keys(data, KEY_KEYS, path, problems=problems)
     items = _require(data, "informants", list, path)
     out = []
     for n, item in enumerate(items):
-        where = f"informants[{n}]."
-        names = [_require(item, "name", str, path, where)] + [str(a) for a in item.get("aliases") or []]
-        out.append(Identity(_require(item, "informant_id", str, path, where),
-                            _require(item, "pseudonym", str, path, where), tuple(names)))
+        with problems.item():
+            where = f"informants[{n}]."
+            check_keys(item, IDENTITY_KEYS, path, where, problems)
+            # A single alias written without brackets would otherwise be read letter by letter.
+            aliases = _optional(item, "aliases", list, path, where, default=[])
+            names = [_require(item, "name", str, path, where)] + [str(a) for a in aliases]
+            out.append(Identity(_require(item, "informant_id", str, path, where),
+                                _require(item, "pseudonym", str, path, where), tuple(names)))
+            continue
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            # Reported above; kept by its name only so that its transcripts are not reported again
+            # (a lazy check writes nothing, so this stand-in never reaches an output).
+            out.append(Identity(str(item.get("informant_id")), str(item.get("pseudonym")), (item["name"],)))
     return tuple(out)

@@ -17,7 +17,7 @@ import yaml
 
 from analysis.clean import decode, fix, normalise, paragraphs, report_repairs
 from analysis.config import load_yaml, parse_yaml
-from analysis.errors import AnalysisError, did_you_mean, excerpt
+from analysis.errors import STRICT, AnalysisError, ProblemCollector, did_you_mean, excerpt
 from analysis.progress import progress
 
 SIDECAR_SUFFIXES = (".yml", ".yaml")
@@ -47,8 +47,11 @@ def reader(*suffixes: str) -> Callable[[Reader], Reader]:
     return register
 
 
-def read_transcripts(folder: str | Path) -> list[RawTranscript]:
+def read_transcripts(folder: str | Path, problems: ProblemCollector = STRICT) -> list[RawTranscript]:
     """Read every transcript in a folder, sorted by file name.
+
+    A lazy ``problems`` collector gets every file that cannot be read (each
+    left out); by default the first is raised.
 
     Raises:
         AnalysisError: for a file whose format has no reader (never skipped
@@ -61,16 +64,17 @@ def read_transcripts(folder: str | Path) -> list[RawTranscript]:
     stems = {p.stem for p in files if p.suffix.lower() in READERS}
     out = []
     for p in progress(files, "reading transcripts", unit="file"):
-        suffix = p.suffix.lower()
-        if suffix in SIDECAR_SUFFIXES:
-            if p.stem not in stems:
-                raise AnalysisError("metadata sidecar without a transcript", path=p,
-                                    hint="name it like its transcript, e.g. I05.docx + I05.yml")
-            continue
-        if suffix not in READERS:
-            raise AnalysisError(f"no reader for {suffix or 'files without suffix'}; "
-                                f"known formats: {', '.join(sorted(READERS))}", path=p)
-        out.append(READERS[suffix](p))
+        with problems.item():
+            suffix = p.suffix.lower()
+            if suffix in SIDECAR_SUFFIXES:
+                if p.stem not in stems:
+                    raise AnalysisError("metadata sidecar without a transcript", path=p,
+                                        hint="name it like its transcript, e.g. I05.docx + I05.yml")
+                continue
+            if suffix not in READERS:
+                raise AnalysisError(f"no reader for {suffix or 'files without suffix'}; "
+                                    f"known formats: {', '.join(sorted(READERS))}", path=p)
+            out.append(READERS[suffix](p))
     return out
 
 
@@ -131,37 +135,48 @@ def read_docx_transcript(path: Path) -> RawTranscript:
     return RawTranscript(path, "docx", _sidecar(path), paras)
 
 
-def read_register(path: str | Path) -> list[dict[str, str]]:
-    """Read the document register CSV as rows of strings, with line numbers in ``_line``."""
+def read_register(path: str | Path, problems: ProblemCollector = STRICT) -> list[dict[str, str]]:
+    """Read the document register CSV as rows of strings, with line numbers in ``_line``.
+
+    A lazy ``problems`` collector gets every faulty column and row (a faulty
+    row is left out); by default the first is raised.
+    """
     path = Path(path)
     text = decode(_read_bytes(path), path)
     rows = []
     reader_ = csv.DictReader(io.StringIO(text))
-    _check_columns(reader_.fieldnames or [], path)
+    _check_columns(reader_.fieldnames or [], path, problems)
     for row in reader_:
-        if None in row:
-            raise AnalysisError("row has more fields than the header", path=path, line=reader_.line_num)
-        row["_line"] = str(reader_.line_num)
-        rows.append(row)
+        with problems.item():
+            if None in row:
+                raise AnalysisError("row has more fields than the header", path=path, line=reader_.line_num)
+            row["_line"] = str(reader_.line_num)
+            rows.append(row)
     return rows
 
 
-def _check_columns(header: list[str], path: Path) -> None:
+def _check_columns(header: list[str], path: Path, problems: ProblemCollector = STRICT) -> None:
     """Refuse a register column we do not know (a misspelt one would be read as empty) or a repeated one."""
     from analysis.schemas import DOCUMENTS
 
     known = tuple(DOCUMENTS.columns)
     seen: set[str] = set()
     for name in header:
-        if name not in known:
-            raise AnalysisError(f"unknown column {excerpt(name)}; valid columns: {', '.join(known)}", path=path,
-                                line=1, field=name[:40],
-                                hint=did_you_mean(name.strip(), known, "the columns are listed in docs/case-format.md")
-                                if name.strip() else "a column without a name: delete it (often a trailing comma)")
-        if name in seen:
-            raise AnalysisError(f"column {excerpt(name)} appears twice in the header", path=path, line=1,
-                                field=name, hint="keep one: the second would silently win")
-        seen.add(name)
+        with problems.item():
+            _check_column(name, known, seen, path)
+
+
+def _check_column(name: str, known: tuple[str, ...], seen: set[str], path: Path) -> None:
+    """One column of the register header: known, and not repeated."""
+    if name not in known:
+        raise AnalysisError(f"unknown column {excerpt(name)}; valid columns: {', '.join(known)}", path=path,
+                            line=1, field=name[:40],
+                            hint=did_you_mean(name.strip(), known, "the columns are listed in docs/case-format.md")
+                            if name.strip() else "a column without a name: delete it (often a trailing comma)")
+    if name in seen:
+        raise AnalysisError(f"column {excerpt(name)} appears twice in the header", path=path, line=1,
+                            field=name, hint="keep one: the second would silently win")
+    seen.add(name)
 
 
 def read_text(path: str | Path) -> str:

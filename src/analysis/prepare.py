@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,36 +19,124 @@ from analysis import autocode, coding, schemas
 from analysis.atomic import staged_dirs
 from analysis.case import Case
 from analysis.clean import Repair, paragraphs, recording_repairs, remove_fillers, turns
-from analysis.errors import AnalysisError, excerpt
+from analysis.config import Codebook, Identity, load_case, load_codebook, load_identity_key
+from analysis.errors import AnalysisError, ProblemCollector, excerpt
 from analysis.ingest import RawTranscript, read_register, read_text, read_transcripts
 from analysis.language import detect
 from analysis.log import logger
 from analysis.paths import CasePaths
 from analysis.progress import progress
+from analysis.pseudonymise import pseudonymiser
 
 REQUIRED_META = ("id", "language", "interviewer")  # and ``informant`` (an interview) or ``informants`` (a group)
 DOC_TYPES = ("news", "agreement", "regulation", "institutional", "academic", "reference")
 
 
-def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
-    """Build and write every processed table of a case; return them."""
-    case = Case.load(paths)
-    settings, codebook, pseudo = case.settings, case.codebook, case.pseudonymise
-    by_name = {i.names[0].casefold(): i for i in case.identities}
-    fillers = list(settings.filler_words)
+@dataclass(frozen=True)
+class CaseInputs:
+    """Everything read from a case folder and checked, before any table is computed."""
+
+    case: Case
+    units: pd.DataFrame
+    sources: pd.DataFrame
+    informants: pd.DataFrame
+    documents: pd.DataFrame
+    codings: pd.DataFrame
+    repairs: list[Repair]
+
+
+def read_case(paths: CasePaths, problems: ProblemCollector) -> CaseInputs | None:
+    """Read and check every file of a case, reporting each problem to ``problems``.
+
+    Each file, and within a file each row, entry or key where that is safe,
+    is checked on its own, so one pass finds every independent problem. A
+    check that needs a file that could not be read is skipped rather than
+    reported again for every row (codings are not anchored to a transcript
+    that failed, nor at all without the codebook or the identity key; when the codebook has a
+    faulty entry, a coding's code missing from it is not reported either).
+
+    Returns:
+        The inputs, or None when a problem was found (lazy ``problems``).
+    """
+    case: dict[str, Any] | None = None
+    codebook: Codebook | None = None
+    identities: tuple[Identity, ...] | None = None
+    with problems.item():
+        case = load_case(paths.case_config, problems)
+    before = len(problems)
+    with problems.item():
+        codebook = load_codebook(paths.codebook, problems)
+    codebook_faulty = len(problems) > before
+    with problems.item():
+        identities = load_identity_key(paths.identity_key, problems)
+    settings = case or {}
+    pseudo = pseudonymiser(identities or ())
+    by_name = {i.names[0].casefold(): i for i in identities or ()}
+    fillers = settings.get("filler_words")
+    fillers = [str(w) for w in fillers] if isinstance(fillers, list) else []
+    language = settings.get("language") if isinstance(settings.get("language"), str) else "en"
+    failed: set[str] = set()  # ids of sources that could not be read: their codings are not checked again
 
     with recording_repairs() as repairs:
-        transcripts = read_transcripts(paths.interviews)
-        interview_units, interview_sources, informants = _interviews(transcripts, by_name, pseudo, fillers,
-                                                                     paths.case)
-        documents = _documents(paths, pseudo)
-        doc_units, doc_sources = _document_units(documents, paths, settings.language, pseudo)
+        transcripts: list[RawTranscript] = []
+        with problems.item():
+            transcripts = read_transcripts(paths.interviews, problems)
+        failed |= _unread_stems(paths.interviews, transcripts)
+        interview_units, interview_sources, informants = _interviews(
+            transcripts, by_name if identities is not None else None, pseudo, fillers, paths.case, problems, failed)
+        documents = pd.DataFrame(columns=list(schemas.DOCUMENTS.columns))
+        with problems.item() as register:
+            documents = _documents(paths, pseudo, problems, failed)
+        doc_units, doc_sources = _document_units(documents, paths, language, pseudo, problems, failed,
+                                                 register_read=not register.failed)
         units = pd.concat([interview_units, doc_units], ignore_index=True)
         sources = pd.concat([interview_sources, doc_sources], ignore_index=True)
-        _unique_sources(sources, paths.case)
-        raw_codings = coding.read_codings(paths.codings)
-    codings = coding.anchor(raw_codings, sources, units, codebook, pseudo)
-    primary = settings.primary_coder
+        with problems.item() as unique:
+            _unique_sources(sources, paths.case)
+        if unique.failed:  # codings of a doubled id (or of the file's old id) are not checked
+            doubled = sources[sources["source_id"].duplicated(keep=False)]
+            failed |= set(doubled["source_id"]) | {Path(p).stem for p in doubled["path"]}
+        raw_codings = coding.read_codings(paths.codings, problems)
+    if codebook is None or identities is None:  # reported above; anchoring needs both (docs/errors.md)
+        return None
+    checkable = raw_codings[~raw_codings["source_id"].isin(failed)]
+    if codebook_faulty:  # a code the codebook lacks may be one of its faulty (or renamed) entries: reported above
+        checkable = checkable[checkable["code"].isin(list(codebook.codes))]
+    codings = coding.anchor(checkable, sources, units, codebook, pseudo, problems)
+    if case is None or len(problems):
+        return None
+    # Checked: the typed model of the same files (three small YAML files read again, no problem left to find).
+    return CaseInputs(Case.load(paths), units, sources, informants, documents, codings, list(repairs))
+
+
+def check_case(paths: CasePaths) -> ProblemCollector:
+    """Every problem of a case, found in one pass that writes nothing (``python -m analysis check``)."""
+    problems = ProblemCollector()
+    read_case(paths, problems)
+    return problems
+
+
+def _unread_stems(folder: Path, transcripts: list[RawTranscript]) -> set[str]:
+    """The file stems of the transcripts that could not be read (a failed file's id is unknown: its stem stands in)."""
+    if not folder.is_dir():
+        return set()
+    read = {t.path.stem for t in transcripts}
+    return {p.stem for p in folder.iterdir() if p.is_file() and p.stem not in read}
+
+
+def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
+    """Check the whole case, then build and write every processed table of it; return them.
+
+    Raises:
+        CaseProblems: every problem of the case at once (one problem reads as that problem).
+    """
+    problems = ProblemCollector()
+    inputs = read_case(paths, problems)
+    problems.raise_if_any(paths.case)
+    assert inputs is not None  # read_case returns None only when it found a problem
+    codebook, units, sources = inputs.case.codebook, inputs.units, inputs.sources
+    informants, documents, codings, repairs = inputs.informants, inputs.documents, inputs.codings, inputs.repairs
+    primary = inputs.case.settings.primary_coder
     suggestions = autocode.suggest(units, codebook)
     reliability, disagreements = coding.reliability_tables(codings, units, codebook, primary,
                                                            auto=autocode.as_codings(suggestions))
@@ -70,48 +159,71 @@ def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _interviews(transcripts: list[RawTranscript], by_name: dict[str, Any], pseudo: Callable[[str], str],
-                fillers: list[str], case_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    unit_rows, source_rows, informant_rows = [], [], []
+def _interviews(transcripts: list[RawTranscript], by_name: dict[str, Any] | None, pseudo: Callable[[str], str],
+                fillers: list[str], case_dir: Path, problems: ProblemCollector,
+                failed: set[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Units, sources and informants of the transcripts; a faulty transcript goes to ``problems``
+    and its id (and file stem) to ``failed``. Without the identity key (``by_name`` None) the
+    transcripts are only read: every one would fail on its informant."""
+    unit_rows: list[dict[str, Any]] = []
+    source_rows: list[dict[str, Any]] = []
+    informant_rows: list[dict[str, Any]] = []
     for t in progress(transcripts, "cleaning transcripts", unit="transcript"):
-        meta = t.meta
-        for key in REQUIRED_META:
-            if not meta.get(key):
-                raise AnalysisError("missing metadata field", path=t.path, field=key)
-        people = _participants(t, by_name)
-        if meta.get("illustrative") is not True and meta.get("illustrative") is not False:
-            raise AnalysisError("say whether the transcript is illustrative (true/false)", path=t.path,
-                                field="illustrative")
-        sid = str(meta["id"])
-        interviewer = str(meta["interviewer"])
-        speaker_names = {interviewer: (interviewer, "interviewer"),
-                         **{label: (ident.pseudonym, "informant") for label, ident in people}}
-        tt = turns(t.paragraphs, set(speaker_names), t.path)
-        texts = [pseudo(remove_fillers(turn.text, fillers)) for turn in tt]
-        full, spans = _join(texts)
-        for seq, (turn, text, (start, end)) in enumerate(zip(tt, texts, spans), start=1):
-            speaker, role = speaker_names[turn.speaker]
-            unit_rows.append({
-                "unit_id": f"{sid}-{seq:03d}", "source_id": sid, "source_type": "interview",
-                "doc_type": "interview", "seq": seq, "speaker": speaker, "speaker_role": role,
-                "timestamp": turn.timestamp, "start": start, "end": end,
-                "language": detect(text, fallback=str(meta["language"])), "text": text,
-            })
-        source_rows.append({
-            "source_id": sid, "source_type": "interview", "doc_type": "interview", "format": t.format,
-            "path": t.path.relative_to(case_dir).as_posix(), "speaker": ", ".join(i.pseudonym for _, i in people),
-            "date": str(meta.get("date", "")), "language": str(meta["language"]),
-            "illustrative": bool(meta["illustrative"]), "n_units": len(tt), "sha256": _sha(full), "text": full,
-        })
-        # One row per informant and interview: a follow-up interview adds a row, never a second informant.
-        informant_rows += [{
-            "informant": ident.pseudonym, "source_id": sid, "role": pseudo(str(meta.get("role", ""))),
-            "organisation": pseudo(str(meta.get("organisation", ""))), "language": str(meta["language"]),
-            "illustrative": bool(meta["illustrative"]),
-        } for _, ident in people]
+        if by_name is None:
+            failed |= {str(t.meta.get("id")), t.path.stem}
+            continue
+        with problems.item() as transcript:
+            units, source, people = _interview(t, by_name, pseudo, fillers, case_dir)
+            unit_rows += units
+            source_rows.append(source)
+            informant_rows += people
+        if transcript.failed:
+            failed |= {str(t.meta.get("id")), t.path.stem}
     return (pd.DataFrame(unit_rows, columns=list(schemas.UNITS.columns)),
             pd.DataFrame(source_rows, columns=list(schemas.SOURCES.columns)),
             pd.DataFrame(informant_rows, columns=list(schemas.INFORMANTS.columns)))
+
+
+def _interview(t: RawTranscript, by_name: dict[str, Any], pseudo: Callable[[str], str], fillers: list[str],
+               case_dir: Path) -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
+    """One transcript's unit rows, source row and informant rows."""
+    unit_rows = []
+    meta = t.meta
+    for key in REQUIRED_META:
+        if not meta.get(key):
+            raise AnalysisError("missing metadata field", path=t.path, field=key)
+    people = _participants(t, by_name)
+    if meta.get("illustrative") is not True and meta.get("illustrative") is not False:
+        raise AnalysisError("say whether the transcript is illustrative (true/false)", path=t.path,
+                            field="illustrative")
+    sid = str(meta["id"])
+    interviewer = str(meta["interviewer"])
+    speaker_names = {interviewer: (interviewer, "interviewer"),
+                     **{label: (ident.pseudonym, "informant") for label, ident in people}}
+    tt = turns(t.paragraphs, set(speaker_names), t.path)
+    texts = [pseudo(remove_fillers(turn.text, fillers)) for turn in tt]
+    full, spans = _join(texts)
+    for seq, (turn, text, (start, end)) in enumerate(zip(tt, texts, spans), start=1):
+        speaker, role = speaker_names[turn.speaker]
+        unit_rows.append({
+            "unit_id": f"{sid}-{seq:03d}", "source_id": sid, "source_type": "interview",
+            "doc_type": "interview", "seq": seq, "speaker": speaker, "speaker_role": role,
+            "timestamp": turn.timestamp, "start": start, "end": end,
+            "language": detect(text, fallback=str(meta["language"])), "text": text,
+        })
+    source_row = {
+        "source_id": sid, "source_type": "interview", "doc_type": "interview", "format": t.format,
+        "path": t.path.relative_to(case_dir).as_posix(), "speaker": ", ".join(i.pseudonym for _, i in people),
+        "date": str(meta.get("date", "")), "language": str(meta["language"]),
+        "illustrative": bool(meta["illustrative"]), "n_units": len(tt), "sha256": _sha(full), "text": full,
+    }
+    # One row per informant and interview: a follow-up interview adds a row, never a second informant.
+    informant_rows = [{
+        "informant": ident.pseudonym, "source_id": sid, "role": pseudo(str(meta.get("role", ""))),
+        "organisation": pseudo(str(meta.get("organisation", ""))), "language": str(meta["language"]),
+        "illustrative": bool(meta["illustrative"]),
+    } for _, ident in people]
+    return unit_rows, source_row, informant_rows
 
 
 def _participants(t: RawTranscript, by_name: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -188,41 +300,60 @@ def _relative(path: str, case_dir: Path) -> str:
 _FREE_TEXT = ("title", "milestone", "uncertainty_note")
 
 
-def _documents(paths: CasePaths, pseudo: Callable[[str], str]) -> pd.DataFrame:
-    rows = read_register(paths.register)
+def _documents(paths: CasePaths, pseudo: Callable[[str], str], problems: ProblemCollector,
+               failed: set[str]) -> pd.DataFrame:
+    """The register's rows, checked; a faulty row goes to ``problems`` and its doc_id to ``failed``."""
+    rows = read_register(paths.register, problems)
     out = []
     for row in rows:
-        line = int(row["_line"])
-        for key in ("doc_id", "date", "type", "title"):
-            if not (row.get(key) or "").strip():
-                raise AnalysisError("missing value", path=paths.register, line=line, field=key)
-        if row["type"] not in DOC_TYPES:
-            raise AnalysisError(f"unknown document type {excerpt(row['type'])}; valid values: {', '.join(DOC_TYPES)}",
-                                path=paths.register, line=line, field="type")
-        uncertain = (row.get("uncertain") or "false").strip().lower()
-        if uncertain not in ("true", "false"):
-            raise AnalysisError(f"expected true or false, found {excerpt(uncertain)}", path=paths.register,
-                                line=line, field="uncertain")
-        fields = {k: (row.get(k) or "").strip() for k in schemas.DOCUMENTS.columns}
-        fields.update({k: pseudo(fields[k]) for k in _FREE_TEXT})
-        # Copies of one article or one regulation are one source: they count once toward thresholds.
-        origin = fields["origin"] or fields["source_url"] or fields["doc_id"]
-        out.append({**fields, "uncertain": uncertain == "true", "origin": origin})
+        with problems.item() as checked:
+            out.append(_document(row, paths, pseudo))
+        if checked.failed:
+            failed.add((row.get("doc_id") or "").strip())
     return pd.DataFrame(out, columns=list(schemas.DOCUMENTS.columns))
 
 
+def _document(row: dict[str, str], paths: CasePaths, pseudo: Callable[[str], str]) -> dict[str, Any]:
+    line = int(row["_line"])
+    for key in ("doc_id", "date", "type", "title"):
+        if not (row.get(key) or "").strip():
+            raise AnalysisError("missing value", path=paths.register, line=line, field=key)
+    if row["type"] not in DOC_TYPES:
+        raise AnalysisError(f"unknown document type {excerpt(row['type'])}; valid values: {', '.join(DOC_TYPES)}",
+                            path=paths.register, line=line, field="type")
+    uncertain = (row.get("uncertain") or "false").strip().lower()
+    if uncertain not in ("true", "false"):
+        raise AnalysisError(f"expected true or false, found {excerpt(uncertain)}", path=paths.register,
+                            line=line, field="uncertain")
+    fields = {k: (row.get(k) or "").strip() for k in schemas.DOCUMENTS.columns}
+    fields.update({k: pseudo(fields[k]) for k in _FREE_TEXT})
+    # Copies of one article or one regulation are one source: they count once toward thresholds.
+    origin = fields["origin"] or fields["source_url"] or fields["doc_id"]
+    return {**fields, "uncertain": uncertain == "true", "origin": origin}
+
+
 def _document_units(documents: pd.DataFrame, paths: CasePaths, case_language: str,
-                    pseudo: Callable[[str], str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    pseudo: Callable[[str], str], problems: ProblemCollector, failed: set[str],
+                    register_read: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One unit per paragraph of each document text, pseudonymised: a public document may name an
-    informant (a councillor quoted in the press), and the key's names never reach an output."""
-    unit_rows, source_rows = [], []
+    informant (a councillor quoted in the press), and the key's names never reach an output.
+
+    A missing text goes to ``problems`` and its doc_id to ``failed``; texts without a register
+    row are reported only when the register could be read (else every text would be).
+    """
+    unit_rows: list[dict[str, Any]] = []
+    source_rows: list[dict[str, Any]] = []
     texts_dir = paths.document_texts
-    known = set(documents["doc_id"])
-    for extra in sorted(p for p in texts_dir.glob("*") if p.is_file() and p.stem not in known):
-        raise AnalysisError("document text with no row in the register", path=extra,
-                            hint="add it to documents/register.csv or remove it")
+    known = set(documents["doc_id"]) | failed
+    for extra in sorted(p for p in texts_dir.glob("*") if p.is_file() and p.stem not in known and register_read):
+        problems.add(AnalysisError("document text with no row in the register", path=extra,
+                                   hint="add it to documents/register.csv or remove it"))
     for doc in documents.itertuples(index=False):
-        path = _document_path(texts_dir, doc.doc_id)
+        with problems.item() as text:
+            path = _document_path(texts_dir, doc.doc_id)
+        if text.failed:
+            failed.add(doc.doc_id)
+            continue
         paras = [pseudo(p) for _, p in paragraphs(read_text(path))]
         full, spans = _join(paras)
         for seq, (text, (start, end)) in enumerate(zip(paras, spans), start=1):
