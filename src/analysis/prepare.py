@@ -18,9 +18,9 @@ import pandas as pd
 from analysis import autocode, coding, schemas
 from analysis.atomic import staged_dirs
 from analysis.case import Case
-from analysis.clean import Repair, paragraphs, recording_repairs, remove_fillers, turns
+from analysis.clean import Repair, note, paragraphs, recording_repairs, remove_fillers, turns
 from analysis.config import Codebook, Identity, load_case, load_codebook, load_identity_key
-from analysis.errors import AnalysisError, ProblemCollector, excerpt
+from analysis.errors import AnalysisError, ProblemCollector, did_you_mean, excerpt
 from analysis.ingest import RawTranscript, read_register, read_text, read_transcripts
 from analysis.language import detect
 from analysis.log import logger
@@ -29,6 +29,10 @@ from analysis.progress import progress
 from analysis.pseudonymise import pseudonymiser
 
 REQUIRED_META = ("id", "language", "interviewer")  # and ``informant`` (an interview) or ``informants`` (a group)
+# Every transcript field a step reads; ``place`` and ``note`` are documented free text for the researcher,
+# read by nothing. Any other field is accepted (a REFI-QDA import carries its own variables) with a warning.
+READ_META = (*REQUIRED_META, "informant", "informants", "role", "organisation", "date", "illustrative")
+NOTE_META = ("place", "note")
 DOC_TYPES = ("news", "agreement", "regulation", "institutional", "academic", "reference")
 
 
@@ -189,6 +193,7 @@ def _interview(t: RawTranscript, by_name: dict[str, Any], pseudo: Callable[[str]
     """One transcript's unit rows, source row and informant rows."""
     unit_rows = []
     meta = t.meta
+    _unused_fields(t)
     for key in REQUIRED_META:
         if not meta.get(key):
             raise AnalysisError("missing metadata field", path=t.path, field=key)
@@ -224,6 +229,17 @@ def _interview(t: RawTranscript, by_name: dict[str, Any], pseudo: Callable[[str]
         "illustrative": bool(meta["illustrative"]),
     } for _, ident in people]
     return unit_rows, source_row, informant_rows
+
+
+def _unused_fields(t: RawTranscript) -> None:
+    """Warn (log and ``input_warnings``) about each front-matter field no step reads: a misspelt one
+    (``organization``) would otherwise leave its value out of every table without a word."""
+    known = (*READ_META, *NOTE_META)
+    for key in t.meta:
+        if key not in known:
+            hint = did_you_mean(key, known, f"only {', '.join(READ_META)} are read (docs/case-format.md)")
+            note(Repair(str(t.path), "metadata_field_unused", f"front-matter field {excerpt(key)} is read by "
+                                                              f"nothing; {hint}"))
 
 
 def _participants(t: RawTranscript, by_name: dict[str, Any]) -> list[tuple[str, Any]]:
