@@ -51,13 +51,13 @@ TABLES := $(foreach t,$(TABLE_NAMES),$(PROCESSED)/$(t).parquet $(PROCESSED)/$(t)
 TEXT_TEMPLATES := $(wildcard $(PKG)/templates/text/*/*)
 CONCLUSION_TEMPLATES := $(filter %conclusion.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 INDICATOR_TEMPLATES := $(filter-out %conclusion.md.j2 %chapter_heading.md.j2 %appendix.md.j2,$(TEXT_TEMPLATES))
-NOTEBOOK_SRC := $(addprefix $(PKG)/,notebooks.py cli.py config.py schemas.py atomic.py paths.py errors.py text.py show.py crossref.py)
+NOTEBOOK_SRC := $(addprefix $(PKG)/,notebooks.py cli.py config.py schemas.py atomic.py paths.py errors.py text.py show.py crossref.py steps.py whatif.py)
 INDICATOR_SRC := $(NOTEBOOK_SRC) $(addprefix $(PKG)/,report.py indicators.py figures.py chapter.py)
 FORMATS_SRC := $(wildcard $(PKG)/formats/*.py)
-CHAPTER_SRC := $(FORMATS_SRC) $(addprefix $(PKG)/,chapter.py text.py config.py atomic.py provenance.py schemas.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
+CHAPTER_SRC := $(FORMATS_SRC) $(addprefix $(PKG)/,chapter.py text.py config.py atomic.py provenance.py schemas.py evidence.py whatif.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
 # The indicator ids come from the codebook: a generated makefile, remade when it changes.
-NO_BUILD_GOALS := help clean lab env lock new-case bench diff mutation lint test test-fast check
+NO_BUILD_GOALS := help clean lab env lock new-case bench diff mutation lint test test-fast check what-if
 ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
 -include $(PROCESSED)/.indicators.mk
 endif
@@ -71,7 +71,7 @@ EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
 CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md $(REPORTS)/chapter/chapter.docx
 PDF      := $(REPORTS)/chapter/chapter.pdf
 
-.PHONY: all help env check data indicators conclusion chapter pdf audit verify diff lint test test-fast lab clean lock new-case bench mutation
+.PHONY: all help env check data indicators conclusion chapter pdf audit verify diff lint test test-fast lab clean lock new-case bench mutation what-if
 MANIFEST := $(REPORTS)/manifest.json
 
 all: $(CHAPTER) $(MANIFEST) ## Build the chapter of the case (default: the example) — sets up the environment first
@@ -147,8 +147,19 @@ new-case: $(ENV) ## Start a case folder from a commented template: make new-case
 	@test -n "$(DIR)" || { echo 'usage: make new-case DIR=path/to/case' >&2; exit 2; }
 	$(PY) -m analysis new-case $(DIR)
 
-lab: $(ENV) ## Open the notebooks in JupyterLab
-	$(PY) -m jupyter lab notebooks
+# JupyterLab serves the whole project (notebooks/ and the executed copies in $(REPORTS)/notebooks/) and opens
+# notebooks/. Jupyter refuses to run as root unless told to: containers and cloud notebooks often are root.
+# Kernels get CurveZMQ transport encryption (see analysis.notebooks.kernel_encryption). LAB_ARGS: more options.
+LAB_ARGS ?=
+lab: $(ENV) ## Open the project in JupyterLab (notebooks/ and the executed copies run with "Run All")
+	$(PY) -m jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks \
+	  --KernelManager.transport_encryption=$$($(PY) -c 'from analysis.notebooks import kernel_encryption as k; print(k())') \
+	  $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root) $(LAB_ARGS)
+
+THRESHOLDS ?=
+what-if: $(ENV) ## Rebuild the chapter with other thresholds: make what-if THRESHOLDS="min_informants=3" (into what-if/<thresholds>/, or OUT=dir)
+	@test -n "$(THRESHOLDS)" || { echo 'usage: make what-if THRESHOLDS="min_informants=3 min_documents=0" [OUT=dir]' >&2; exit 2; }
+	$(PY) -m analysis what-if --case $(CASE) $(if $(OUT),--out $(OUT)) $(foreach t,$(THRESHOLDS),--threshold $(t))
 
 lock: ## Re-resolve requirements/lock.txt from pins.txt in a scratch venv
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv

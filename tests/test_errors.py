@@ -640,6 +640,31 @@ def _(case):
     return _qdpx(case, {"project.qde": _QDE})
 
 
+@trigger("threshold-not-key-value")
+def _(case):
+    return ["build", "--threshold", "min_informants"]
+
+
+@trigger("threshold-unknown")
+def _(case):
+    return ["build", "--threshold", "min_people=3"]
+
+
+@trigger("threshold-not-a-number")
+def _(case):
+    return ["build", "--threshold", "min_informants=two"]
+
+
+@trigger("what-if-over-chapter")
+def _(case):
+    return ["build", "--threshold", "min_informants=3", "--reports", str(PROJECT_DIR / "reports")]
+
+
+@trigger("what-if-without-thresholds")
+def _(case):
+    return ["what-if"]
+
+
 # --- the tests ------------------------------------------------------------------------------------------
 
 def test_every_catalogue_entry_has_a_trigger_and_every_trigger_an_entry():

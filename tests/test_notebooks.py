@@ -6,7 +6,7 @@ import pytest
 
 from analysis.errors import AnalysisError
 from analysis.notebooks import execute
-from analysis.paths import NOTEBOOKS_DIR, PROJECT_DIR
+from analysis.paths import NOTEBOOKS_DIR, PROJECT_DIR, project_relative
 from analysis.prepare import prepare
 
 
@@ -21,13 +21,14 @@ def test_source_notebooks_are_committed_without_outputs(name):
 def test_papermill_documents_every_parameter():
     import papermill as pm
     params = pm.inspect_notebook(str(NOTEBOOKS_DIR / "indicator.ipynb"))
-    assert set(params) == {"indicator_id", "case_dir", "processed_dir", "reports_dir", "language"}
+    assert set(params) == {"indicator_id", "case_dir", "processed_dir", "reports_dir", "language",
+                           "thresholds"}
     assert all(p["help"] for p in params.values())
 
 
 def _params(paths, **over):
     return {"indicator_id": "setup", "case_dir": str(paths.case), "processed_dir": str(paths.processed),
-            "reports_dir": str(paths.reports), "language": "", **over}
+            "reports_dir": str(paths.reports), "language": "", "thresholds": {}, **over}
 
 
 def test_indicator_template_runs_on_the_mini_case(mini_case):
@@ -39,7 +40,11 @@ def test_indicator_template_runs_on_the_mini_case(mini_case):
     assert {f["id"] for f in result["figures"]} == {"setup-evidence", "setup-informants", "setup-timeline"}
     assert (mini_case.figures / "setup-evidence.svg").is_file()
     nb = json.loads(out.read_text())
-    assert "papermill" not in nb["metadata"]
+    meta = nb["metadata"]["papermill"]
+    assert meta["parameters"]["indicator_id"] == "setup" and meta["input_path"] == "notebooks/indicator.ipynb"
+    assert meta["output_path"] == str(out.resolve()) and meta["version"]
+    assert not {"start_time", "end_time", "duration"} & set(meta)
+    assert not any({"start_time", "duration"} & set(c["metadata"].get("papermill", {})) for c in nb["cells"])
     assert "Table" not in out.read_text() or "[[tab:setup-verdict]]" in out.read_text()
 
 
@@ -53,3 +58,69 @@ def test_bad_parameters_fail_clearly_and_leave_nothing(mini_case, over, message)
     with pytest.raises(AnalysisError, match=message):
         execute(NOTEBOOKS_DIR / "indicator.ipynb", target, _params(mini_case, **over), PROJECT_DIR)
     assert not target.exists() and not list(mini_case.executed.glob("*"))
+
+
+@pytest.fixture
+def case_in_project(tmp_path):
+    """The mini case and its outputs inside the project (build/ is ignored by git), so that parameters are
+    project-relative, as `make` writes them."""
+    import shutil
+    import uuid
+
+    from analysis.paths import CasePaths
+    root = PROJECT_DIR / "build" / f"notebook-test-{uuid.uuid4().hex[:8]}"
+    shutil.copytree(PROJECT_DIR / "tests" / "fixtures" / "mini", root / "case")
+    paths = CasePaths(root / "case", root / "processed", root / "reports")
+    prepare(paths)
+    yield paths
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _relative(paths, **over):
+    return {**_params(paths), "case_dir": project_relative(paths.case),
+            "processed_dir": project_relative(paths.processed), "reports_dir": project_relative(paths.reports),
+            **over}
+
+
+@pytest.mark.e2e
+def test_notebooks_run_from_their_own_folders_and_again_from_the_executed_copy(case_in_project):
+    """Where JupyterLab starts the kernel: notebooks/ for the templates, reports/notebooks/ for the executed copies."""
+    import papermill as pm
+    paths = case_in_project
+    out = execute(NOTEBOOKS_DIR / "indicator.ipynb", paths.executed / "indicator-setup.ipynb", _relative(paths),
+                  NOTEBOOKS_DIR)
+    execute(NOTEBOOKS_DIR / "indicator.ipynb", paths.executed / "indicator-problems.ipynb",
+            _relative(paths, indicator_id="problems"), NOTEBOOKS_DIR)
+    conclusion = execute(NOTEBOOKS_DIR / "conclusion.ipynb", paths.executed / "conclusion.ipynb",
+                         {"case_dir": project_relative(paths.case), "reports_dir": project_relative(paths.reports),
+                          "language": ""}, NOTEBOOKS_DIR)
+    first = out.read_bytes()
+    (paths.results / "setup.json").unlink()
+    for executed in (out, conclusion):  # "Run All" on the executed copy: no parameters given, its own are used
+        pm.execute_notebook(str(executed), str(paths.reports / "rerun.ipynb"), cwd=str(executed.parent),
+                            progress_bar=False, kernel_name="python3", log_output=False)
+    assert (paths.results / "setup.json").is_file()
+    nb = json.loads(out.read_text())
+    assert nb["metadata"]["papermill"]["parameters"]["case_dir"] == project_relative(paths.case)
+    assert nb["metadata"]["papermill"]["output_path"] == project_relative(out)
+    assert "The steps above agree with the chapter" in out.read_text()
+    assert "evidence per category" in out.read_text().lower()
+    cell = next(c for c in json.loads(conclusion.read_text())["cells"] if "results_overview" in "".join(c["source"]))
+    overview = "".join(cell["outputs"][0]["data"]["text/plain"])
+    assert "setup" in overview and "problems" in overview and "verdict" in overview
+    # a second run gives the same bytes
+    execute(NOTEBOOKS_DIR / "indicator.ipynb", out, _relative(paths), NOTEBOOKS_DIR)
+    assert out.read_bytes() == first
+
+
+def test_kernel_runs_without_the_plain_tcp_warning(mini_case, capfd, monkeypatch):
+    from analysis import notebooks
+    prepare(mini_case)
+    run = NOTEBOOKS_DIR / "indicator.ipynb"
+    execute(run, mini_case.executed / "indicator-setup.ipynb", _params(mini_case), PROJECT_DIR)
+    captured = capfd.readouterr()
+    assert "without encryption" not in captured.out + captured.err
+    monkeypatch.setattr(notebooks, "kernel_encryption", lambda: "disabled")  # the test can fail: the old transport
+    execute(run, mini_case.executed / "indicator-setup.ipynb", _params(mini_case), PROJECT_DIR)
+    captured = capfd.readouterr()
+    assert "without encryption" in captured.out + captured.err

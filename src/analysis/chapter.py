@@ -9,12 +9,12 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis import text
+from analysis import text, whatif
 from analysis.atomic import write_bytes, write_json, write_text
 from analysis.config import chapter_number, load_case, load_codebook
 from analysis.crossref import number_references, ref  # ref: also imported from here by report.py
 from analysis.errors import AnalysisError
-from analysis.paths import TEMPLATES_DIR, CasePaths
+from analysis.paths import TEMPLATES_DIR, CasePaths, in_project
 
 if TYPE_CHECKING:  # for annotations only: imported lazily at run time (see assemble)
     import nbformat
@@ -44,7 +44,7 @@ def results_files(paths: CasePaths) -> list[Path]:
 
 def conclusion(case_dir: str, reports_dir: str, language: str = "") -> str:
     """Write the conclusion and recommendations from the results files; return the Markdown."""
-    paths = CasePaths.from_dirs(case_dir, None, reports_dir)
+    paths = CasePaths.from_dirs(in_project(case_dir), None, in_project(reports_dir))
     case = load_case(paths.case_config)
     language = language or case["language"]
     results = load_results(paths)
@@ -76,6 +76,9 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = DEFAULT_FORMATS) -> li
     nb.metadata = {"language_info": {"name": "python"}}
     cells = [nbformat.v4.new_markdown_cell(text.render("chapter_heading", language, case_dir=str(paths.case),
                                                        case=case))]
+    what_if = whatif.notice(load_results(paths), language)  # a what-if chapter says so on its first page
+    if what_if:
+        cells.append(nbformat.v4.new_markdown_cell(what_if))
     sections = [(f"indicator-{i.id}.ipynb", i.label.get(language, i.id)) for i in codebook.indicators]
     sections.append(("conclusion.ipynb", words["conclusion"]))
     for k, (name, title) in enumerate(sections, start=1):
@@ -90,7 +93,9 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = DEFAULT_FORMATS) -> li
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i:03d}"
     paths.chapter.mkdir(parents=True, exist_ok=True)
-    written = []
+    from analysis import evidence  # here: it needs pandas, which the conclusion notebook does without
+
+    written = [evidence.build_site(paths)]  # before the HTML, which links its quote ids into it
     for fmt in order:
         written.extend(EXPORTERS[fmt](nb, paths.chapter, case))
     return written
@@ -143,10 +148,13 @@ def same_origin(documents: Any) -> list[list[str]]:
 def _export_html(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Path]:
     from nbconvert import HTMLExporter
 
+    from analysis import evidence
+
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR / "nbconvert")], template_name="chapter",
                             anchor_link_text="", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb, resources={"chapter": {"lang": case["language"],
                                                                      "title": case["chapter"]["title"]}})
+    body = evidence.link_chapter(body, folder)  # quote ids -> their spans in the evidence browser
     target = folder / "chapter.html"
     write_text(target, body)
     return [target]

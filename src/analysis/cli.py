@@ -35,6 +35,9 @@ _FORMATS = arg("--formats", default=_DEFAULT_FORMATS,
                help=f"comma-separated chapter formats: html, md, docx, pdf (default: {_DEFAULT_FORMATS}; "
                     "pdf needs xelatex or Chromium)")
 _WRITTEN = arg("file", type=Path, help="the REFI-QDA file to write")
+_THRESHOLD = arg("--threshold", action="append", default=[], metavar="KEY=VALUE",
+                 help="what-if run: override a rule threshold (min_informants, min_documents, min_contradicting) "
+                      "in every rule; repeatable")
 
 
 def _paths(args: argparse.Namespace) -> CasePaths:
@@ -89,20 +92,22 @@ def check(args: argparse.Namespace) -> None:
           f"{len(inputs.documents)} document(s), {len(inputs.codings)} coding(s) checked)")
 
 
-@command(arg("id", help="indicator id from the codebook"))
+@command(arg("id", help="indicator id from the codebook"), _THRESHOLD)
 def indicator(args: argparse.Namespace) -> None:
     """Execute the indicator notebook for one indicator (papermill)."""
     from analysis import schemas
     from analysis.config import load_case, load_codebook
     from analysis.notebooks import execute
+    from analysis.whatif import parse_thresholds
     paths = _paths(args)
+    thresholds = parse_thresholds(getattr(args, "threshold", []))
     load_case(paths.case_config)  # its rules, checked before a kernel starts
     load_codebook(paths.codebook).indicator(args.id)
     schemas.require_tables(paths.processed)  # before a kernel starts
     execute(NOTEBOOKS_DIR / "indicator.ipynb", paths.executed / f"indicator-{args.id}.ipynb",
             {"indicator_id": args.id, "case_dir": _param(paths.case),
              "processed_dir": _param(paths.processed), "reports_dir": _param(paths.reports),
-             "language": args.language or ""}, cwd=PROJECT_DIR)
+             "language": args.language or "", "thresholds": thresholds}, cwd=PROJECT_DIR)
 
 
 @command()
@@ -136,10 +141,10 @@ def pdf(args: argparse.Namespace) -> None:
     logger.info("wrote %s", export_pdf(paths.chapter / "chapter.html", paths.chapter / "chapter.pdf"))
 
 
-REPORT_ENTRIES = ("results", "figures", "notebooks", "chapter", "manifest.json")  # what `build` owns in reports
+REPORT_ENTRIES = ("results", "figures", "notebooks", "chapter", "evidence", "manifest.json")  # what `build` owns in reports
 
 
-@command(_FORMATS)
+@command(_FORMATS, _THRESHOLD)
 def build(args: argparse.Namespace) -> None:
     """Run every stage in order: prepare, each indicator, conclusion, assemble; then the privacy audit.
 
@@ -152,7 +157,7 @@ def build(args: argparse.Namespace) -> None:
     from analysis.atomic import staged_dirs
     from analysis.audit import refuse_leaks
     from analysis.config import load_codebook
-    final = _paths(args)
+    final = _what_if_paths(args)
     with _every_problem(final):
         codebook = load_codebook(final.codebook)  # a broken codebook fails before any folder is made
     with staged_dirs([(final.processed, schemas.is_table_file),
@@ -171,19 +176,46 @@ def build(args: argparse.Namespace) -> None:
     logger.info("built %s and %s (the paths above were their staging folders)", final.processed, final.reports)
 
 
-def _rename_parameters(folder: Path, renames: dict[str, str]) -> None:
-    """Rewrite folder paths in the injected-parameters cell of every executed notebook in ``folder``."""
-    import nbformat
+def _what_if_paths(args: argparse.Namespace) -> CasePaths:
+    """The output folders of a build: for a what-if run (``--threshold``), never the case's own.
 
-    from analysis.atomic import atomic_path
+    Without ``--out``/``--reports`` a what-if build goes to ``what-if/<thresholds>/``; pointed at the
+    default reports folder it is refused, so that a chapter with changed thresholds never replaces the
+    chapter of the case.
+    """
+    from analysis.whatif import output_dir, parse_thresholds
+    overrides = parse_thresholds(getattr(args, "threshold", []))
+    if not overrides:
+        return _paths(args)
+    if not (args.out or args.reports or args.processed):
+        args.out = PROJECT_DIR / output_dir(overrides)
+    paths = _paths(args)
+    if paths.reports.resolve() == CasePaths.from_dirs().reports.resolve():
+        raise AnalysisError("a what-if run must not write over the chapter of the case", field="--reports",
+                            hint="leave out --out/--reports (it goes to what-if/<thresholds>/) or name another folder")
+    return paths
+
+
+@command(_FORMATS, _THRESHOLD)
+def what_if(args: argparse.Namespace) -> None:
+    """Rebuild the chapter with other thresholds (--threshold KEY=VALUE) into what-if/<thresholds>/, with its manifest."""
+    from analysis.whatif import parse_thresholds
+    if not parse_thresholds(args.threshold):
+        raise AnalysisError("say which thresholds to change", field="--threshold",
+                            hint="e.g. python -m analysis what-if --threshold min_informants=3")
+    paths = _what_if_paths(args)
+    done = argparse.Namespace(**{**vars(args), "case": paths.case, "processed": paths.processed,
+                                 "reports": paths.reports, "out": None})
+    build(done)
+    manifest(done)
+    logger.info("what-if chapter: %s", paths.chapter)
+
+
+def _rename_parameters(folder: Path, renames: dict[str, str]) -> None:
+    """Rewrite folder paths in the parameters of every executed notebook in ``folder``."""
+    from analysis.notebooks import rename_paths
     for path in sorted(folder.glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-                for old, new in renames.items():
-                    cell.source = cell.source.replace(repr(old)[1:-1], repr(new)[1:-1])
-        with atomic_path(path) as tmp:
-            nbformat.write(nb, str(tmp))
+        rename_paths(path, renames)
 
 
 @command()

@@ -22,6 +22,7 @@ from typing import Any
 from analysis.atomic import write_json
 from analysis.paths import PROJECT_DIR, CasePaths
 from analysis.provenance import provenance
+from analysis.whatif import what_if_entry
 
 MANIFEST = "manifest.json"
 # Files whose bytes legitimately depend on where the build ran: compared without that part.
@@ -38,6 +39,7 @@ def write_manifest(paths: CasePaths) -> Path:
         "commit": prov["commit"],
         "parameters": {"case": _shown(paths.case), "processed": _shown(paths.processed),
                        "reports": _shown(paths.reports)},
+        **what_if_entry(paths.results),
         "notes": ["executed notebooks hold their parameters (output folders); verify compares them without "
                   "the injected-parameters cell",
                   "chapter.docx and chapter.pdf are dated with SOURCE_DATE_EPOCH (from the environment, else the "
@@ -114,6 +116,9 @@ def _notebook_text(data: bytes) -> str:
     nb["cells"] = [c for c in nb.get("cells", []) if not _PARAMETER_TAGS & set(c.get("metadata", {}).get("tags", []))]
     for c in nb["cells"]:
         c.pop("id", None)
+    papermill = nb.get("metadata", {}).get("papermill", {})
+    for key in ("parameters", "output_path"):  # the output folders, as the parameter cell
+        papermill.pop(key, None)
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False)
 
 

@@ -10,6 +10,7 @@ import nbformat
 from analysis.atomic import atomic_path
 from analysis.errors import AnalysisError
 from analysis.log import logger
+from analysis.paths import project_relative
 
 # A hang guard, not a guess of how long the work takes: a kernel interrupted mid-cell exits as soon as
 # the cell has unwound, and is killed only if it is still running after this many seconds.
@@ -36,7 +37,7 @@ def execute(template: str | Path, output: str | Path, parameters: dict[str, Any]
             pm.execute_notebook(str(template), str(executed), parameters=parameters,
                                 cwd=str(cwd), progress_bar=False, kernel_name="python3",
                                 shutdown_kernel="immediate", **_interruptible())
-            _normalise(executed, tmp)
+            _normalise(executed, tmp, template, output)
         except PapermillExecutionError as exc:
             if exc.ename == "AnalysisError":  # our own error, raised by the package inside the kernel
                 raise AnalysisError(f"while executing {output.name}: {exc.evalue}") from None
@@ -46,6 +47,20 @@ def execute(template: str | Path, output: str | Path, parameters: dict[str, Any]
         finally:
             executed.unlink(missing_ok=True)
     return output
+
+
+def kernel_encryption() -> str:
+    """The kernel transport encryption to ask for: CurveZMQ when this pyzmq supports it.
+
+    Without it the kernel talks to its client over plain TCP on localhost and
+    warns, on every run, that the traffic could be read by anyone on the
+    machine. jupyter_client can give the kernel CurveZMQ keys ("auto": when
+    its kernelspec says it supports them, as ipykernel's does); that works on
+    every platform, unlike the IPC transport (Unix sockets). A pyzmq without
+    Curve falls back to the old behaviour (and its warning) rather than fail.
+    """
+    import zmq
+    return "auto" if zmq.has("curve") else "disabled"
 
 
 def _interruptible() -> dict[str, Any]:
@@ -66,6 +81,7 @@ def _interruptible() -> dict[str, Any]:
         Keyword arguments for ``papermill.execute_notebook`` (passed on to nbclient).
     """
     from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
 
     running = [False]  # whether a cell is executing: set by the client's hooks below
 
@@ -76,6 +92,10 @@ def _interruptible() -> dict[str, Any]:
         running[0] = False
 
     class Manager(AsyncKernelManager):
+        @default("transport_encryption")
+        def _encrypted(self) -> str:
+            return kernel_encryption()
+
         async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
             if running[0]:
                 now = False
@@ -85,12 +105,54 @@ def _interruptible() -> dict[str, Any]:
     return {"kernel_manager_class": Manager, "on_cell_execute": started, "on_cell_executed": finished}
 
 
-def _normalise(source: Path, target: Path) -> None:
-    """Drop timings and papermill's run metadata, number cells stably."""
+# Run metadata that differs on every run or machine; the rest of papermill's metadata (parameters,
+# input and output paths, version, status) stays, for papermill-aware tools.
+_RUN_KEYS = ("start_time", "end_time", "duration")
+
+
+def _normalise(source: Path, target: Path, template: str | Path, output: Path) -> None:
+    """Keep papermill's metadata minus timings, with paths relative to the project; number cells stably.
+
+    papermill records the path it wrote to, a temporary file beside the
+    output: the output's own path is recorded instead.
+    """
     nb = nbformat.read(source, as_version=4)
-    nb.metadata.pop("papermill", None)
+    meta = nb.metadata.get("papermill", {})
+    for key in _RUN_KEYS:
+        meta.pop(key, None)
+    meta["input_path"] = project_relative(template)
+    meta["output_path"] = project_relative(output)
     for i, cell in enumerate(nb.cells):
-        cell.metadata.pop("papermill", None)
+        for key in _RUN_KEYS:
+            cell.metadata.get("papermill", {}).pop(key, None)
         cell.metadata.pop("execution", None)
         cell["id"] = f"cell-{i:03d}"
     nbformat.write(nb, str(target))
+
+
+def rename_paths(path: Path, renames: dict[str, str]) -> None:
+    """Rewrite folder paths in the parameters of an executed notebook (cell and papermill metadata).
+
+    A build executes notebooks in staging folders and then moves them into
+    place: their parameters must name the final folders.
+    """
+    from analysis.atomic import atomic_path
+
+    def rename(value: str) -> str:
+        for old, new in renames.items():
+            if value == old or value.startswith(old + "/"):
+                return new + value[len(old):]
+        return value
+
+    nb = nbformat.read(path, as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    for key in ("parameters",):
+        meta[key] = {k: rename(v) if isinstance(v, str) else v for k, v in meta.get(key, {}).items()}
+    if "output_path" in meta:
+        meta["output_path"] = rename(meta["output_path"])
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            for old, new in renames.items():
+                cell.source = cell.source.replace(repr(old)[1:-1], repr(new)[1:-1])
+    with atomic_path(path) as tmp:
+        nbformat.write(nb, str(tmp))

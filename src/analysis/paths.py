@@ -87,3 +87,23 @@ class CasePaths:
     @property
     def chapter(self) -> Path:
         return self.reports / "chapter"
+
+
+def in_project(path: str | Path) -> Path:
+    """A folder given to a notebook, as a path that does not depend on the working directory.
+
+    Notebook parameters hold paths relative to the project (see
+    :func:`project_relative`), because a kernel started by JupyterLab runs in
+    the notebook's own folder (``notebooks/`` or ``reports/notebooks/``), not in
+    the project: resolving against the project makes "Run All" work from
+    either. Absolute paths are kept.
+    """
+    path = Path(path)
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def project_relative(path: str | Path) -> str:
+    """A path as written into notebooks and metadata: relative to the project when inside it
+    (so executed notebooks do not depend on where the clone lives), else absolute."""
+    resolved = Path(path).resolve()
+    return resolved.relative_to(PROJECT_DIR).as_posix() if resolved.is_relative_to(PROJECT_DIR) else str(resolved)

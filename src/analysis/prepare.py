@@ -214,7 +214,7 @@ def _interview(t: RawTranscript, by_name: dict[str, Any], pseudo: Callable[[str]
             "unit_id": f"{sid}-{seq:03d}", "source_id": sid, "source_type": "interview",
             "doc_type": "interview", "seq": seq, "speaker": speaker, "speaker_role": role,
             "timestamp": turn.timestamp, "start": start, "end": end,
-            "language": detect(text, fallback=str(meta["language"])), "text": text,
+            "language": detect(text, fallback=str(meta["language"])), "text": text, "line": turn.line,
         })
     source_row = {
         "source_id": sid, "source_type": "interview", "doc_type": "interview", "format": t.format,
@@ -370,13 +370,15 @@ def _document_units(documents: pd.DataFrame, paths: CasePaths, case_language: st
         if text.failed:
             failed.add(doc.doc_id)
             continue
-        paras = [pseudo(p) for _, p in paragraphs(read_text(path))]
+        numbered = paragraphs(read_text(path))
+        paras = [pseudo(p) for _, p in numbered]
         full, spans = _join(paras)
-        for seq, (text, (start, end)) in enumerate(zip(paras, spans), start=1):
+        for seq, (text, (start, end), (line, _)) in enumerate(zip(paras, spans, numbered), start=1):
             unit_rows.append({
                 "unit_id": f"{doc.doc_id}-{seq:03d}", "source_id": doc.doc_id, "source_type": "document",
                 "doc_type": doc.type, "seq": seq, "speaker": "", "speaker_role": "document", "timestamp": "",
                 "start": start, "end": end, "language": detect(text, fallback=case_language), "text": text,
+                "line": line,
             })
         source_rows.append({
             "source_id": doc.doc_id, "source_type": "document", "doc_type": doc.type, "format": path.suffix[1:],

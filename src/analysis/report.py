@@ -12,15 +12,15 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import figures, indicators, schemas, text
+from analysis import figures, indicators, schemas, text, whatif
 from analysis.atomic import write_json
 from analysis.config import load_case, load_codebook
 from analysis.crossref import ref
 from analysis.errors import AnalysisError
-from analysis.paths import CasePaths
+from analysis.paths import CasePaths, in_project
 
 PARAMETER_TYPES = {"indicator_id": str, "case_dir": str, "processed_dir": str, "reports_dir": str,
-                   "language": str}
+                   "language": str, "thresholds": dict}
 
 
 @dataclass
@@ -49,12 +49,20 @@ def check_parameters(params: dict[str, Any]) -> None:
 
 
 def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, reports_dir: str,
-                     language: str = "") -> IndicatorReport:
-    """Compute the evidence, verdict, quotes and figures of one indicator and write its results file."""
+                     language: str = "", thresholds: dict[str, int] | None = None) -> IndicatorReport:
+    """Compute the evidence, verdict, quotes and figures of one indicator and write its results file.
+
+    Relative folders are relative to the project (see :func:`analysis.paths.in_project`).
+    ``thresholds`` overrides the rules' thresholds for a what-if run (:mod:`analysis.whatif`);
+    the results then record them under ``what_if``.
+    """
+    thresholds = {} if thresholds is None else thresholds
     check_parameters(dict(indicator_id=indicator_id, case_dir=case_dir, processed_dir=processed_dir,
-                          reports_dir=reports_dir, language=language))
-    paths = CasePaths.from_dirs(case_dir, processed_dir, reports_dir)
+                          reports_dir=reports_dir, language=language, thresholds=thresholds))
+    overrides = whatif.check_thresholds(thresholds)
+    paths = CasePaths.from_dirs(in_project(case_dir), in_project(processed_dir), in_project(reports_dir))
     case = load_case(paths.case_config)
+    case["rules"] = whatif.override_rules(case["rules"], overrides)
     language = language or case["language"]
     codebook = load_codebook(paths.codebook)
     ind = indicators.codebook_indicator(codebook, indicator_id)
@@ -130,6 +138,8 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
     by_id = {s["id"]: s for s in scenarios}
     results["sensitivity"]["verdict_flips_text"] = scenario_names([by_id[f] for f in verdict_flips], words)
     results["left_out"] = left_out
+    if overrides:
+        results["what_if"] = overrides
     write_json(paths.results / f"{ind.id}.json", results)
     narrative = text.render("indicator", language, case_dir=wording, r=results, case=case)
     if left_out or not results["totals"]["units"]:  # say what is missing rather than show empty figures

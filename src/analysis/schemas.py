@@ -143,8 +143,8 @@ SOURCES = Schema("sources", {
 UNITS = Schema("units", {
     "unit_id": "str", "source_id": "str", "source_type": "str", "doc_type": "str", "seq": "int",
     "speaker": "str", "speaker_role": "str", "timestamp": "str", "start": "int", "end": "int",
-    "language": "str", "text": "str",
-}, key=("unit_id",))
+    "language": "str", "text": "str", "line": "int",
+}, key=("unit_id",))  # line: where the unit starts in the raw file (a .docx: its paragraph number)
 
 INFORMANTS = Schema("informants", {
     "informant": "str", "source_id": "str", "role": "str", "organisation": "str", "language": "str",
