@@ -76,7 +76,7 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = DEFAULT_FORMATS) -> li
     nb.metadata = {"language_info": {"name": "python"}}
     cells = [nbformat.v4.new_markdown_cell(text.render("chapter_heading", language, case_dir=str(paths.case),
                                                        case=case))]
-    what_if = whatif.notice(load_results(paths), language)  # a what-if chapter says so on its first page
+    what_if = whatif.notice(whatif.read_results(paths.results), language)  # a what-if chapter says so on its first page
     if what_if:
         cells.append(nbformat.v4.new_markdown_cell(what_if))
     sections = [(f"indicator-{i.id}.ipynb", i.label.get(language, i.id)) for i in codebook.indicators]

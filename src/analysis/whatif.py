@@ -81,12 +81,16 @@ def overrides_of(results: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     return {}
 
 
-def what_if_entry(results_dir: Path) -> dict[str, Any]:
-    """The manifest's ``what_if`` entry (the overridden thresholds), or nothing for a build with the case's rules."""
+def read_results(results_dir: Path) -> list[dict[str, Any]]:
+    """The results files present in a folder (none is an error here: the steps that need them say so)."""
     import json
 
-    found = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(results_dir).glob("*.json"))]
-    overrides = overrides_of(found)
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(results_dir).glob("*.json"))]
+
+
+def what_if_entry(results_dir: Path) -> dict[str, Any]:
+    """The manifest's ``what_if`` entry (the overridden thresholds), or nothing for a build with the case's rules."""
+    overrides = overrides_of(read_results(results_dir))
     return {"what_if": {"thresholds": overrides, "note": NOTICE["en"].format(changes=label(overrides))}} \
         if overrides else {}
 
