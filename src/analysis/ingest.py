@@ -71,10 +71,12 @@ def read_transcripts(folder: str | Path, problems: ProblemCollector = STRICT) ->
                     raise AnalysisError("metadata sidecar without a transcript", path=p,
                                         hint="name it like its transcript, e.g. I05.docx + I05.yml")
                 continue
-            if suffix not in READERS:
+            # Content before suffix: a Zoom export saved as .txt is read as the WebVTT it is.
+            read = _transcripts.sniff_transcript(p) or READERS.get(suffix)
+            if read is None:
                 raise AnalysisError(f"no reader for {suffix or 'files without suffix'}; "
                                     f"known formats: {', '.join(sorted(READERS))}", path=p)
-            out.append(READERS[suffix](p))
+            out.append(read(p))
     return out
 
 
@@ -99,6 +101,9 @@ def _empty(path: Path) -> AnalysisError:
 def read_docx_transcript(path: Path) -> RawTranscript:
     """Read a .docx transcript (metadata in a YAML sidecar).
 
+    A document whose body holds a table is read as a transcription service's
+    table of turns (see :func:`analysis.readers.transcripts.docx_table_lines`).
+
     Each ``w:p`` paragraph, and each line of it after a line break, is a line
     of the transcript numbered by its paragraph (so a line break before a
     speaker label starts a turn, as in a text transcript).
@@ -116,6 +121,10 @@ def read_docx_transcript(path: Path) -> RawTranscript:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError as exc:
         raise AnalysisError(f"damaged .docx XML ({exc})", path=path) from None
+    meta = _sidecar(path)
+    table = _transcripts.docx_table_lines(path, root, meta)
+    if table is not None:
+        return RawTranscript(path, "docx-table", meta, table)
     paras: list[tuple[int, str]] = []
     garbled, controls = False, 0
     for n, p in enumerate(root.iter(f"{_W}p"), start=1):
@@ -132,7 +141,7 @@ def read_docx_transcript(path: Path) -> RawTranscript:
         # Lines of one paragraph are separate entries with the paragraph's number: their numbers must not run on.
         paras += [(n, line) for line in normalise(text).split("\n") if line.strip()]
     report_repairs(path, garbled=garbled, controls=controls)
-    return RawTranscript(path, "docx", _sidecar(path), paras)
+    return RawTranscript(path, "docx", meta, paras)
 
 
 def read_register(path: str | Path, problems: ProblemCollector = STRICT) -> list[dict[str, str]]:
@@ -224,3 +233,7 @@ def _sidecar(path: Path) -> dict[str, Any]:
             return dict(meta)
     raise AnalysisError("no metadata: add YAML front matter or a sidecar file", path=path,
                         hint=f"create {path.with_suffix('.yml').name}")
+
+
+# The export formats (WebVTT, SRT, service text) register themselves with READERS; imported last, as they use it.
+from analysis.readers import transcripts as _transcripts  # noqa: E402

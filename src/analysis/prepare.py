@@ -18,15 +18,17 @@ import pandas as pd
 from analysis import autocode, coding, schemas
 from analysis.atomic import staged_dirs
 from analysis.case import Case
-from analysis.clean import Repair, note, paragraphs, recording_repairs, remove_fillers, turns
+from analysis.clean import Repair, note, recording_repairs, remove_fillers, turns
 from analysis.config import Codebook, Identity, load_case, load_codebook, load_identity_key
 from analysis.errors import AnalysisError, ProblemCollector, did_you_mean, excerpt
-from analysis.ingest import RawTranscript, read_register, read_text, read_transcripts
+from analysis.ingest import RawTranscript, read_register, read_transcripts
 from analysis.language import detect
 from analysis.log import logger
 from analysis.paths import CasePaths
 from analysis.progress import progress
 from analysis.pseudonymise import pseudonymiser
+from analysis.readers.documents import SUFFIX_FORMATS, read_document
+from analysis.readers.transcripts import EXPORT_FORMATS
 
 REQUIRED_META = ("id", "language", "interviewer")  # and ``informant`` (an interview) or ``informants`` (a group)
 # Every transcript field a step reads; ``place`` and ``note`` are documented free text for the researcher,
@@ -205,6 +207,10 @@ def _interview(t: RawTranscript, by_name: dict[str, Any], pseudo: Callable[[str]
     interviewer = str(meta["interviewer"])
     speaker_names = {interviewer: (interviewer, "interviewer"),
                      **{label: (ident.pseudonym, "informant") for label, ident in people}}
+    if t.format in EXPORT_FORMATS:
+        # Meeting software writes whatever name the person joined with: any of the key's names will do.
+        speaker_names.update({alias: (ident.pseudonym, "informant") for _, ident in people
+                              for alias in ident.names if alias not in speaker_names})
     tt = turns(t.paragraphs, set(speaker_names), t.path)
     texts = [pseudo(remove_fillers(turn.text, fillers)) for turn in tt]
     full, spans = _join(texts)
@@ -215,12 +221,14 @@ def _interview(t: RawTranscript, by_name: dict[str, Any], pseudo: Callable[[str]
             "doc_type": "interview", "seq": seq, "speaker": speaker, "speaker_role": role,
             "timestamp": turn.timestamp, "start": start, "end": end,
             "language": detect(text, fallback=str(meta["language"])), "text": text, "line": turn.line,
+            "page": None,
         })
     source_row = {
         "source_id": sid, "source_type": "interview", "doc_type": "interview", "format": t.format,
         "path": t.path.relative_to(case_dir).as_posix(), "speaker": ", ".join(i.pseudonym for _, i in people),
         "date": str(meta.get("date", "")), "language": str(meta["language"]),
         "illustrative": bool(meta["illustrative"]), "n_units": len(tt), "sha256": _sha(full), "text": full,
+        **_NO_SELF_DESCRIPTION,
     }
     # One row per informant and interview: a follow-up interview adds a row, never a second informant.
     informant_rows = [{
@@ -234,7 +242,8 @@ def _interview(t: RawTranscript, by_name: dict[str, Any], pseudo: Callable[[str]
 def _unused_fields(t: RawTranscript) -> None:
     """Warn (log and ``input_warnings``) about each front-matter field no step reads: a misspelt one
     (``organization``) would otherwise leave its value out of every table without a word."""
-    known = (*READ_META, *NOTE_META)
+    # ``speakers`` renames the names of an export (WebVTT, SRT ...) to labels: read by those readers only.
+    known = (*READ_META, *NOTE_META, *(("speakers",) if t.format in EXPORT_FORMATS else ()))
     for key in t.meta:
         if key not in known:
             hint = did_you_mean(key, known, f"only {', '.join(READ_META)} are read (docs/case-format.md)")
@@ -348,54 +357,75 @@ def _document(row: dict[str, str], paths: CasePaths, pseudo: Callable[[str], str
     return {**fields, "uncertain": uncertain == "true", "origin": origin}
 
 
+_NO_SELF_DESCRIPTION = {"title": "", "author": "", "published": "", "headings": "", "notices": ""}
+
+
 def _document_units(documents: pd.DataFrame, paths: CasePaths, case_language: str,
                     pseudo: Callable[[str], str], problems: ProblemCollector, failed: set[str],
                     register_read: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One unit per paragraph of each document text, pseudonymised: a public document may name an
     informant (a councillor quoted in the press), and the key's names never reach an output.
 
-    A missing text goes to ``problems`` and its doc_id to ``failed``; texts without a register
-    row are reported only when the register could be read (else every text would be).
+    Headings and notices are not units: they go, pseudonymised, to the source's ``headings`` and
+    ``notices`` columns. A paragraph of a PDF keeps the page it starts on. A missing or unreadable
+    text goes to ``problems`` and its doc_id to ``failed``; texts without a register row are
+    reported only when the register could be read (else every text would be).
     """
     unit_rows: list[dict[str, Any]] = []
     source_rows: list[dict[str, Any]] = []
     texts_dir = paths.document_texts
-    known = set(documents["doc_id"]) | failed
-    for extra in sorted(p for p in texts_dir.glob("*") if p.is_file() and p.stem not in known and register_read):
-        problems.add(AnalysisError("document text with no row in the register", path=extra,
-                                   hint="add it to documents/register.csv or remove it"))
-    for doc in documents.itertuples(index=False):
+    read_docs = []
+    for doc in progress(list(documents.itertuples(index=False)), "reading documents", unit="document"):
         with problems.item() as text:
-            path = _document_path(texts_dir, doc.doc_id)
+            path = _document_path(paths, doc)
+            read_docs.append((doc, path, read_document(path)))
         if text.failed:
             failed.add(doc.doc_id)
-            continue
-        numbered = paragraphs(read_text(path))
-        paras = [pseudo(p) for _, p in numbered]
+    known = set(documents["doc_id"]) | failed
+    named = {path.resolve() for _, path, _ in read_docs}
+    for extra in sorted(p for p in texts_dir.glob("*")
+                        if p.is_file() and p.stem not in known and p.resolve() not in named and register_read):
+        problems.add(AnalysisError("document text with no row in the register", path=extra,
+                                   hint="add it to documents/register.csv or remove it"))
+    for doc, path, read in read_docs:
+        paras = [pseudo(b.text) for b in read.blocks]
         full, spans = _join(paras)
-        for seq, (text, (start, end), (line, _)) in enumerate(zip(paras, spans, numbered), start=1):
+        for seq, (block, text, (start, end)) in enumerate(zip(read.blocks, paras, spans), start=1):
             unit_rows.append({
                 "unit_id": f"{doc.doc_id}-{seq:03d}", "source_id": doc.doc_id, "source_type": "document",
                 "doc_type": doc.type, "seq": seq, "speaker": "", "speaker_role": "document", "timestamp": "",
                 "start": start, "end": end, "language": detect(text, fallback=case_language), "text": text,
-                "line": line,
+                "line": block.position, "page": block.page,
             })
         source_rows.append({
-            "source_id": doc.doc_id, "source_type": "document", "doc_type": doc.type, "format": path.suffix[1:],
-            "path": path.relative_to(paths.case).as_posix(), "speaker": "", "date": doc.date,
+            "source_id": doc.doc_id, "source_type": "document", "doc_type": doc.type, "format": read.format,
+            "path": _relative(str(path), paths.case), "speaker": "", "date": doc.date,
             "language": doc.language, "illustrative": False, "n_units": len(paras), "sha256": _sha(full),
-            "text": full,
+            "text": full, "title": pseudo(read.title), "author": pseudo(read.author), "published": read.published,
+            "headings": pseudo("\n".join(read.headings)), "notices": pseudo("\n".join(read.notices)),
         })
     return (pd.DataFrame(unit_rows, columns=list(schemas.UNITS.columns)),
             pd.DataFrame(source_rows, columns=list(schemas.SOURCES.columns)))
 
 
-def _document_path(folder: Path, doc_id: str) -> Path:
-    for suffix in (".md", ".txt"):
-        if (folder / f"{doc_id}{suffix}").is_file():
-            return folder / f"{doc_id}{suffix}"
-    raise AnalysisError(f"no text for document {doc_id}", path=folder / f"{doc_id}.md",
-                        hint="every register row needs documents/texts/<doc_id>.md")
+def _document_path(paths: CasePaths, doc: Any) -> Path:
+    """The file holding a document: the register's ``file`` column, else ``documents/texts/<doc_id>.<suffix>``."""
+    if doc.file:
+        path = paths.register.parent / doc.file
+        if not path.is_file():
+            raise AnalysisError(f"document file {excerpt(doc.file)} not found", path=paths.register,
+                                field="file", hint="give the path from the documents folder, e.g. originals/D3.pdf")
+        return path
+    folder = paths.document_texts
+    found = [folder / f"{doc.doc_id}{suffix}" for suffix in SUFFIX_FORMATS
+             if (folder / f"{doc.doc_id}{suffix}").is_file()]
+    if len(found) > 1:
+        raise AnalysisError(f"document {doc.doc_id} has {len(found)} texts: {', '.join(p.name for p in found)}",
+                            path=folder, hint="keep one: the original (PDF, HTML, DOCX) or a typed text, not both")
+    if not found:
+        raise AnalysisError(f"no text for document {doc.doc_id}", path=folder / f"{doc.doc_id}.md",
+                            hint="every register row needs documents/texts/<doc_id>.md")
+    return found[0]
 
 
 def _join(texts: list[str]) -> tuple[str, list[tuple[int, int]]]:

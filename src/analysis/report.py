@@ -80,8 +80,8 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
     flips, verdict_flips = indicators.fragility(scenarios, list(table["code"]))
     shifts = indicators.rank_shifts(scenarios, list(table["code"]))
     others = codings[(codings["coder"] != coder) & (codings["indicator"] == ind.id)]
-    quotes = indicators.strongest_quotes(ind, mine, sources, others)
-    contrary = indicators.contrary_evidence(ind, mine, sources)
+    quotes = with_pages(indicators.strongest_quotes(ind, mine, sources, others), units)
+    contrary = with_pages(indicators.contrary_evidence(ind, mine, sources), units)
     caveats = indicators.caveats(ind, codings, mine, documents)
     by_type = indicators.by_source_type(ind, codings, units, coder)
     matrix = indicators.informant_matrix(ind, codings, units, coder)
@@ -174,9 +174,20 @@ def verdict_table(results: dict[str, Any], words: dict[str, Any]) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+def with_pages(quotes: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Quotes with the page of their unit: an int for a paged original (PDF), ``None`` otherwise (also in JSON)."""
+    pages = {u: (None if pd.isna(p) else int(p)) for u, p in zip(units["unit_id"], units["page"])}
+    return quotes.assign(page=pd.Series([pages.get(u) for u in quotes["unit_id"]], index=quotes.index, dtype=object))
+
+
 def quotes_table(quotes: pd.DataFrame, words: dict[str, Any]) -> pd.DataFrame:
-    """Quotes with their stance in words, without the unit id (the excerpt id locates them)."""
-    return quotes.drop(columns=["unit_id"]).assign(stance=quotes["stance"].map(words["stances"]))
+    """Quotes with their stance in words, without the unit id (the excerpt id locates them).
+
+    The source of a quote from a paged original carries its page, as a citation does: "D3, p. 2".
+    """
+    cited = [f"{s}, {words['page']} {p}" if p is not None else s for s, p in zip(quotes["source_id"], quotes["page"])]
+    return quotes.drop(columns=["unit_id", "page"]).assign(stance=quotes["stance"].map(words["stances"]),
+                                                             source_id=cited)
 
 
 def findings(results: dict[str, Any], caveats: pd.DataFrame, coded_rows: pd.DataFrame) -> dict[str, Any]:

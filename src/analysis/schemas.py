@@ -18,10 +18,12 @@ from analysis.errors import AnalysisError
 _CHECKS = {
     "str": pd.api.types.is_string_dtype,
     "int": pd.api.types.is_integer_dtype,
+    "int?": pd.api.types.is_integer_dtype,
     "bool": pd.api.types.is_bool_dtype,
     "float": pd.api.types.is_float_dtype,
 }
-_CASTS = {"str": "string", "int": "int64", "bool": "bool", "float": "float64"}
+# "int?" is an integer that may be empty (pandas' nullable Int64), e.g. the page of a unit from an unpaged source.
+_CASTS = {"str": "string", "int": "int64", "int?": "Int64", "bool": "bool", "float": "float64"}
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class Schema:
 
     Args:
         name: Table name (also its file stem).
-        columns: Column name -> "str" | "int" | "bool" | "float", in order.
+        columns: Column name -> "str" | "int" | "int?" (may be empty) | "bool" | "float", in order.
         key: Columns whose combination must be unique.
     """
 
@@ -60,7 +62,7 @@ class Schema:
                 raise AnalysisError(f"table {self.name!r}: column has type {df[col].dtype}, expected {kind}",
                                     path=where or None, field=col)
             nulls = df[col].isna()
-            if kind != "float" and nulls.any():
+            if kind not in ("float", "int?") and nulls.any():
                 raise AnalysisError(f"table {self.name!r}: empty value in row {int(nulls.idxmax()) + 1}",
                                     path=where or None, field=col)
         if self.key:
@@ -138,13 +140,17 @@ SOURCES = Schema("sources", {
     "source_id": "str", "source_type": "str", "doc_type": "str", "format": "str", "path": "str",
     "speaker": "str", "date": "str", "language": "str", "illustrative": "bool",
     "n_units": "int", "sha256": "str", "text": "str",
+    # What a document says about itself, kept out of its units: its title, author and date (web pages,
+    # PDF properties), its headings and its leading notices ("ILLUSTRATIVE DOCUMENT: ..."), one per line.
+    "title": "str", "author": "str", "published": "str", "headings": "str", "notices": "str",
 }, key=("source_id",))
 
 UNITS = Schema("units", {
     "unit_id": "str", "source_id": "str", "source_type": "str", "doc_type": "str", "seq": "int",
     "speaker": "str", "speaker_role": "str", "timestamp": "str", "start": "int", "end": "int",
     "language": "str", "text": "str", "line": "int",
-}, key=("unit_id",))  # line: where the unit starts in the raw file (a .docx: its paragraph number)
+    "page": "int?",  # the page a document paragraph starts on, in a paged original (PDF); empty otherwise
+}, key=("unit_id",))  # line: where the unit starts in the raw file (a .docx: its paragraph number; a PDF: line on its page)
 
 INFORMANTS = Schema("informants", {
     "informant": "str", "source_id": "str", "role": "str", "organisation": "str", "language": "str",
@@ -154,7 +160,7 @@ INFORMANTS = Schema("informants", {
 DOCUMENTS = Schema("documents", {
     "doc_id": "str", "date": "str", "date_precision": "str", "uncertain": "bool", "type": "str",
     "title": "str", "source_url": "str", "origin": "str", "milestone": "str", "language": "str",
-    "uncertainty_note": "str",
+    "uncertainty_note": "str", "file": "str",
 }, key=("doc_id",))
 
 CODINGS = Schema("codings", {
