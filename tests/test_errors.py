@@ -21,6 +21,7 @@ import pytest
 from analysis.cli import main
 from analysis.formats import pdf as pdf_format
 from analysis.paths import PROJECT_DIR
+from analysis.readers.pdfwrite import pdf_bytes
 
 CATALOGUE = PROJECT_DIR / "docs" / "errors.md"
 # A message is inline code: `error: ...`, or ``error: ...`` when it holds a backtick itself.
@@ -348,6 +349,89 @@ def _(case):
 @trigger("document-text-unregistered")
 def _(case):
     (case / "documents" / "texts" / "D7.md").write_text("A text nobody registered.\n")
+    return PREPARE
+
+
+@trigger("document-file-missing")
+def _(case):
+    register = case / "documents" / "register.csv"
+    lines = register.read_text().splitlines()
+    lines[0] += ",file"
+    lines[1] += ",originals/D1.pdf"
+    lines[2:] = [line + "," for line in lines[2:]]
+    register.write_text("\n".join(lines) + "\n")
+    return PREPARE
+
+
+@trigger("document-two-texts")
+def _(case):
+    (case / "documents" / "texts" / "D1.pdf").write_bytes(pdf_bytes([["The same text, as a PDF."]]))
+    return PREPARE
+
+
+@trigger("document-format-unknown")
+def _(case):
+    register = case / "documents" / "register.csv"
+    lines = register.read_text().splitlines()
+    lines = [lines[0] + ",file", lines[1] + ",texts/D1.rtf"] + [line + "," for line in lines[2:]]
+    register.write_text("\n".join(lines) + "\n")
+    (case / "documents" / "texts" / "D1.md").rename(case / "documents" / "texts" / "D1.rtf")
+    return PREPARE
+
+
+@trigger("document-empty")
+def _(case):
+    (case / "documents" / "texts" / "D2.md").write_text("# Visits halted\n")
+    return PREPARE
+
+
+@trigger("pdf-unreadable")
+def _(case):
+    (case / "documents" / "texts" / "D2.md").unlink()
+    (case / "documents" / "texts" / "D2.pdf").write_bytes(pdf_bytes([["Visits halted."]])[:200])
+    return PREPARE
+
+
+@trigger("pdf-no-text-layer")
+def _(case):
+    (case / "documents" / "texts" / "D2.md").unlink()
+    (case / "documents" / "texts" / "D2.pdf").write_bytes(pdf_bytes([None]))
+    return PREPARE
+
+
+_VTT_META = "id: T3\ninformant: Bruno Tanaka\ninterviewer: Interviewer\nlanguage: en\nillustrative: true\n"
+
+
+@trigger("vtt-header-missing")
+def _(case):
+    (case / "interviews" / "T3.vtt").write_text("1\n00:00:01,000 --> 00:00:02,000\nInterviewer: Hello?\n")
+    (case / "interviews" / "T3.yml").write_text(_VTT_META)
+    return PREPARE
+
+
+@trigger("cue-timing-missing")
+def _(case):
+    (case / "interviews" / "T3.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nInterviewer: Hello?\n\n"
+                                                "Bruno Tanaka: a cue without its timing line\n")
+    (case / "interviews" / "T3.yml").write_text(_VTT_META)
+    return PREPARE
+
+
+@trigger("speakers-not-a-mapping")
+def _(case):
+    (case / "interviews" / "T3.vtt").write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Host>Hello?\n")
+    (case / "interviews" / "T3.yml").write_text(_VTT_META + "speakers: [Host, Interviewer]\n")
+    return PREPARE
+
+
+@trigger("transcript-table-row")
+def _(case):
+    row = "<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>"
+                             for c in ("1:05", "Interviewer", "Hello?", "extra")) + "</w:tr>"
+    with zipfile.ZipFile(case / "interviews" / "T3.docx", "w") as z:
+        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                   f'wordprocessingml/2006/main"><w:body><w:tbl>{row}</w:tbl></w:body></w:document>')
+    (case / "interviews" / "T3.yml").write_text(_VTT_META)
     return PREPARE
 
 

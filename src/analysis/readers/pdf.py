@@ -56,6 +56,11 @@ def page_lines(page: Any) -> list[Line]:
     return out
 
 
+def _unreadable(path: Path, why: str) -> AnalysisError:
+    return AnalysisError(f"not a readable PDF ({why})", path=path,
+                         hint="open it in a PDF viewer and save or print it to PDF again (that also drops a password)")
+
+
 @document_reader("pdf", ".pdf")
 def read_pdf(path: Path, data: bytes) -> DocumentText:
     """Read a PDF's text layer into paragraphs with their pages.
@@ -75,13 +80,11 @@ def read_pdf(path: Path, data: bytes) -> DocumentText:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise AnalysisError("the PDF is password-protected", path=path,
-                                hint="save an unprotected copy (print to PDF) and use that")
+            raise _unreadable(path, "password-protected")
         pages = [page_lines(page) for page in reader.pages]
         info: Any = reader.metadata or {}
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise AnalysisError(f"not a readable PDF ({type(exc).__name__})", path=path,
-                            hint="open it in a PDF viewer and save or print it to PDF again") from None
+        raise _unreadable(path, type(exc).__name__) from None
     if not any(pages):
         raise AnalysisError(f"the PDF has no text layer ({len(pages)} page(s) of images only)", path=path,
                             hint=SCANNED_HINT)

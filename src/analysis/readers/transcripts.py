@@ -26,8 +26,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 from analysis.clean import decode, fix, normalise, parse_label
-from analysis.errors import AnalysisError, excerpt
-from analysis.ingest import RawTranscript, _sidecar, reader
+from analysis.errors import AnalysisError
+from analysis.ingest import SIDECAR_SUFFIXES, RawTranscript, _sidecar, reader
 from analysis.readers.documents import paragraph_text
 
 EXPORT_FORMATS = ("vtt", "srt", "service", "docx-table")  # formats whose speaker names may be identity-key aliases
@@ -105,18 +105,22 @@ def _cues(path: Path, text: str, kind: str) -> list[_Cue]:
         if at is None:
             if kind == "vtt" and lines[0].split(" ")[0] in ("WEBVTT", "NOTE", "STYLE", "REGION"):
                 continue  # the header and comment, style and region blocks hold no speech
-            raise AnalysisError(f"a {kind.upper()} block without a timing line (start --> end)", path=path,
-                                line=start, hint="each cue is a timing line such as 00:00:01.000 --> 00:00:04.000 "
-                                                 "followed by its text, cues separated by a blank line")
+            raise _no_timing(path, kind, start)
         m = _CUE_TIME.match(lines[at])
         if m is None:
-            raise AnalysisError(f"unreadable cue timing {excerpt(lines[at])}", path=path, line=start + at,
-                                hint="write it as 00:00:01.000 --> 00:00:04.000 (SRT: 00:00:01,000)")
+            raise _no_timing(path, kind, start + at)
         body = lines[at + 1:]
         for who, words in _speaker_and_text("\n".join(body)):
             if words:
                 cues.append(_Cue(start + at + 1, hms(m["start"]), who, words))
     return cues
+
+
+def _no_timing(path: Path, kind: str, line: int) -> AnalysisError:
+    example = "00:00:01.000 --> 00:00:04.000" if kind == "vtt" else "00:00:01,000 --> 00:00:04,000"
+    return AnalysisError(f"a {kind.upper()} cue needs a timing line such as {example}", path=path, line=line,
+                         hint="cues are separated by a blank line, and each opens with its timing line"
+                              + (" (after its number)" if kind == "srt" else ""))
 
 
 def _merge(cues: list[_Cue], mapping: dict[str, str]) -> list[tuple[int, str]]:
@@ -138,8 +142,10 @@ def _merge(cues: list[_Cue], mapping: dict[str, str]) -> list[tuple[int, str]]:
 def _mapping(meta: dict[str, Any], path: Path) -> dict[str, str]:
     raw = meta.get("speakers") or {}
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        # The metadata of an export lives in its sidecar: name the file to edit.
+        side = next((path.with_suffix(s) for s in SIDECAR_SUFFIXES if path.with_suffix(s).is_file()), path)
         raise AnalysisError("speakers must map each name in the file to a label, e.g. "
-                            "{\"Speaker 1\": Interviewer}", path=path, field="speakers")
+                            "{\"Speaker 1\": Interviewer}", path=side, field="speakers")
     return {str(k): v for k, v in raw.items()}
 
 
@@ -238,18 +244,13 @@ def docx_table_lines(path: Path, root: ElementTree.Element, meta: dict[str, Any]
             cells.append(" ".join(normalise(text).split()))
         if not any(cells):
             continue
-        if len(cells) not in (2, 3):
-            raise AnalysisError(f"a transcript table needs 2 columns (speaker, text) or 3 (time, speaker, text); "
-                                f"row {n} has {len(cells)}", path=path, hint="one row per turn")
         if n == 1 and {c.casefold() for c in cells if c} <= _HEADER_WORDS:
             continue
-        stamp = ""
-        if len(cells) == 3:
-            stamp, cells = cells[0], cells[1:]
-            if not re.fullmatch(_STAMP, stamp):
-                raise AnalysisError(f"row {n}: the first of three columns must be a time such as 00:01:05, "
-                                    f"found {excerpt(stamp)}", path=path, hint="columns: time, speaker, text")
-        who, words = cells
+        stamp = cells[0] if len(cells) == 3 else ""
+        if len(cells) not in (2, 3) or (stamp and not re.fullmatch(_STAMP, stamp)):
+            raise AnalysisError(f"row {n} of the transcript table: expected the cells speaker, text or time, "
+                                "speaker, text", path=path, hint="one row per turn; a time reads 00:01:05")
+        who, words = cells[-2:]
         cues.append(_Cue(n, hms(stamp) if stamp else "", who or None, words))
     lines = _merge([c for c in cues if c.text], _mapping(meta, path))
     # Rows without a time give turns without one, as in a .md transcript.
