@@ -45,7 +45,7 @@ PKG  := src/analysis
 
 # --- what each stage reads ---
 RAW_FILES := $(shell find $(CASE) -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
-PREPARE_SRC := $(addprefix $(PKG)/,prepare.py language.py autocode.py ingest.py clean.py coding.py config.py pseudonymise.py schemas.py atomic.py paths.py errors.py progress.py text.py log.py)
+PREPARE_SRC := $(addprefix $(PKG)/,prepare.py language.py autocode.py ingest.py clean.py coding.py config.py pseudonymise.py schemas.py atomic.py paths.py errors.py progress.py text.py log.py) $(wildcard $(PKG)/readers/*.py)
 TABLE_NAMES := sources units informants documents codings reliability disagreements suggestions possible_misses code_frequencies informant_codes cooccurrence input_warnings
 TABLES := $(foreach t,$(TABLE_NAMES),$(PROCESSED)/$(t).parquet $(PROCESSED)/$(t).csv)
 TEXT_TEMPLATES := $(wildcard $(PKG)/templates/text/*/*)
@@ -134,10 +134,13 @@ test-fast: $(ENV) ## Run the tests without the end-to-end builds (no lint)
 	$(PY) -m pytest -q -m "not e2e"
 
 SIZES ?= 10,100,1000
+PDF_PAGES ?= 1000
 # The committed report changes only when asked (UPDATE=1); otherwise a run leaves the clone clean.
 BENCH_OUT := $(if $(UPDATE),benchmarks/results,build/bench)
 bench: $(ENV) ## Benchmarks at 10, 100, 1000 synthetic interviews (SIZES=10,100 quick): build/bench/ (UPDATE=1: benchmarks/results/)
 	$(PY) benchmarks/run.py --sizes $(SIZES) --out $(BENCH_OUT)
+# Document originals: extraction and cleaning of a PDF of PDF_PAGES pages (target: 1,000 in under 60 s).
+	$(PY) benchmarks/pdf_pages.py --pages $(PDF_PAGES) --out $(BENCH_OUT)
 
 MUTATE ?=
 mutation: $(ENV) ## Mutation testing of coding.py and pseudonymise.py (MUTATE=coding for one): benchmarks/results/mutation.md
