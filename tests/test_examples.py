@@ -14,6 +14,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -184,3 +185,23 @@ def test_new_case_fills_an_empty_folder(tmp_path):
     written = new_case(case)
     assert (case / "case.yml").is_file() and len(written) == len(skeleton_files())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]  # no staging folder left behind
+
+
+@pytest.mark.e2e
+def test_example_originals_pdf_html_vtt_and_cited_pages(example):
+    out, _ = example
+    sources = pd.read_parquet(out / "processed" / "sources.parquet").set_index("source_id")
+    assert {"pdf", "html", "vtt"} <= set(sources["format"])
+    documents = sources[sources["source_type"] == "document"]
+    # Every document's opening notice is metadata, not a unit.
+    assert documents["notices"].str.startswith("ILLUSTRATIVE DOCUMENT").all()
+    units = pd.read_parquet(out / "processed" / "units.parquet")
+    assert not units["text"].str.startswith("ILLUSTRATIVE").any()
+    paged = units[units["source_id"].isin(documents.index[documents["format"] == "pdf"])]
+    assert len(paged) and paged["page"].notna().all() and paged["page"].max() >= 2
+    r = results(out)
+    cited = [q for k in INDICATORS for q in r[k]["quotes"] + r[k]["contrary"] if q["page"] is not None]
+    assert cited, "no quote from a PDF among the chapter's quotes"
+    md = (out / "reports" / "chapter" / "chapter.md").read_text(encoding="utf-8")
+    for q in cited:
+        assert f"{q['source_id']}, p. {q['page']}" in md

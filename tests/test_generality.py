@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from analysis.paths import DEFAULT_CASE, PROJECT_DIR
+from analysis.readers.documents import read_document
 
 SCANNED = (PROJECT_DIR / "src", PROJECT_DIR / "notebooks")
 SKIPPED_PARTS = ("__pycache__", ".ipynb_checkpoints")
@@ -57,7 +58,8 @@ def case_terms(case: Path) -> set[str]:
     if register.is_file():
         with register.open(encoding="utf-8-sig", newline="") as f:
             titles += [row["title"] for row in csv.DictReader(f)]
-    corpus = " ".join(titles) + " ".join(p.read_text(encoding="utf-8")
+    # Documents may be originals (PDF, web page): their text as the pipeline reads it.
+    corpus = " ".join(titles) + " ".join(" ".join(b.text for b in read_document(p).blocks)
                                          for p in sorted((case / "documents" / "texts").glob("*")) if p.is_file())
     lower = {w for w in _WORD.findall(corpus) if w[0].islower()}
     for title in titles:
