@@ -47,7 +47,7 @@ FIVE_FAULTS = {  # file -> (old, new, what the report must say about it)
     "interviews/T1.md": ("Interviewer: And the", "Interviewr: And the", "unknown speaker 'Interviewr'"),
     "documents/register.csv": ("D2,2020,year,true,news", "D2,2020,year,true,newspaper",
                                "unknown document type 'newspaper'"),
-    "private/identity-key.yml": ("aliases: [Pak Bruno, Bruno]", "aliases: Pak Bruno", "expected list, found str"),
+    "private/identity-key.yml": ("aliases: [Pak Bruno, Bruno]", "aliases: Pak Bruno", "expected a list ([a, b]), found text"),
 }
 
 

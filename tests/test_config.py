@@ -33,7 +33,7 @@ def test_good_codebook_loads(tmp_path):
     (GOOD + "      - id: C1\n        label: {en: again}\n", "codebook.yml:8: duplicate id 'C1' (first on line 6)"),
     (GOOD.replace("criteria", "scale"), "codebook.yml:3: [indicators[0].kind] unknown indicator kind 'scale'"),
     (GOOD.replace("    label: {en: One}\n", ""), "[indicators[0].label] missing required field"),
-    (GOOD.replace("label: {en: c1}", "label: [c1]"), "[indicators[0].codes[0].label] expected dict"),
+    (GOOD.replace("label: {en: c1}", "label: [c1]"), "[indicators[0].codes[0].label] expected a mapping (key: value)"),
     (GOOD.replace("    codes:\n      - id: C1\n        label: {en: c1}\n", "    codes: []\n"), "indicator has no codes"),
     ("indicators:\n  - id: x\n   kind: bad indent\n", "codebook.yml:3: YAML syntax error"),
 ])
@@ -74,7 +74,7 @@ def test_a_misspelt_rule_name_fails_with_the_closest_name(tmp_path):
     (CASE.replace("title: T}", "title: T, tittle: U}"), "[chapter.tittle] unknown key"),
     (CASE + "parties: [{name: A, contry: X}]\n", "[parties[0].contry] unknown key 'contry'"),
     (CASE + "period: {start: 2010, ende: 2012}\n", "[period.ende] unknown key"),
-    (CASE + "illustrative: 'false'\n", "[illustrative] expected bool, found str"),
+    (CASE + "illustrative: 'false'\n", "[illustrative] expected true or false, found text"),
 ])
 def test_every_key_of_case_yml_is_checked(tmp_path, text, needle):
     assert needle in _case_error(tmp_path, text)
@@ -93,8 +93,8 @@ def test_every_rule_key_is_accepted_and_min_contradicting_is_a_whole_number(tmp_
 @pytest.mark.parametrize("text, needle", [
     (GOOD.replace("    kind:", "    knid: x\n    kind:"), "codebook.yml:3: [indicators[0].knid] unknown key 'knid'"),
     (GOOD + "        keyword: {en: [a]}\n", "[indicators[0].codes[0].keyword] unknown key"),
-    (GOOD + "        required: 'yes'\n", "[indicators[0].codes[0].required] expected bool, found str"),
-    (GOOD + "        recommendation: Do it.\n", "[indicators[0].codes[0].recommendation] expected dict"),
+    (GOOD + "        required: 'yes'\n", "[indicators[0].codes[0].required] expected true or false, found text"),
+    (GOOD + "        recommendation: Do it.\n", "[indicators[0].codes[0].recommendation] expected a mapping (key: value)"),
     ("indicator:\n" + GOOD[len("indicators:\n"):], "[indicator] unknown key 'indicator'"),
 ])
 def test_every_key_of_the_codebook_is_checked(tmp_path, text, needle):

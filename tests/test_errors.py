@@ -500,6 +500,13 @@ def _(case):
     return PREPARE
 
 
+@trigger("quote-not-found-quote-marks")
+def _(case):
+    # The text has a typographic apostrophe (’), the quote a straight one, as a spreadsheet may leave it.
+    _append(case / "codings" / "coder-A.csv", "T2,MONEY,Bruno's office had no budget,1,A,\n")
+    return PREPARE
+
+
 @trigger("quote-ambiguous")
 def _(case):
     _append(case / "codings" / "coder-B.csv", "T1,MONEY,money,,B,\n")

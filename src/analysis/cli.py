@@ -89,7 +89,8 @@ def check(args: argparse.Namespace) -> None:
     problems.raise_if_any(paths.case)
     assert inputs is not None  # read_case returns None only when it found a problem
     print(f"check: no problems in {paths.case} ({inputs.sources['source_type'].eq('interview').sum()} interview(s), "
-          f"{len(inputs.documents)} document(s), {len(inputs.codings)} coding(s) checked)")
+          f"{len(inputs.documents)} document(s), {len(inputs.codings)} coding(s) checked"
+          + (f"; {len(inputs.repairs)} warning(s) above, worth a look)" if inputs.repairs else ")"))
 
 
 @command(arg("id", help="indicator id from the codebook"), _THRESHOLD)

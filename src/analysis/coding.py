@@ -389,6 +389,11 @@ def _presence(codings: pd.DataFrame, sample: pd.DataFrame, code_ids: list[str]) 
     return pd.DataFrame(present, index=index, columns=code_ids)
 
 
+# Typographic quotation marks and apostrophes, folded to straight ones only to explain a quote not found.
+_STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u02bc": "'",
+                           "\u201c": '"', "\u201d": '"', "\u201e": '"'})
+
+
 def _find(text: str, quote: str, occurrence: int, where: dict) -> tuple[int, int]:
     """The span of the ``occurrence``-th match of ``quote`` in ``text``.
 
@@ -401,8 +406,11 @@ def _find(text: str, quote: str, occurrence: int, where: dict) -> tuple[int, int
         raise AnalysisError("empty quote", field="quote", **where)
     spans = find_spans(text, quote)
     if not spans:
-        raise AnalysisError("quote not found in the cleaned source text", field="quote",
-                            hint="the transcript may have been edited: copy the quote again", **where)
+        hint = "the transcript may have been edited: copy the quote again"
+        if find_spans(text.translate(_STRAIGHT), quote.translate(_STRAIGHT)):
+            hint = ("the quote's quotation marks or apostrophes differ from the text's (’ for '): a spreadsheet "
+                    "may have changed them as you typed; copy the quote again")
+        raise AnalysisError("quote not found in the cleaned source text", field="quote", hint=hint, **where)
     if occurrence == 0:
         if len(spans) > 1:
             raise AnalysisError(f"quote is ambiguous: it occurs {len(spans)} times", field="occurrence",

@@ -165,10 +165,16 @@ def _typed(mapping: dict, key: str, kind: type | tuple[type, ...], path: Path, w
     value = mapping[key]
     # bool is an int to Python, never to a person writing a threshold or a flag.
     if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _kinds(kind)):
-        names = " or ".join(k.__name__ for k in _kinds(kind))
-        raise AnalysisError(f"expected {names}, found {type(value).__name__}", path=path,
+        names = " or ".join(dict.fromkeys(_KIND_NAMES.get(k, k.__name__) for k in _kinds(kind)))
+        found = "true/false" if isinstance(value, bool) else _KIND_NAMES.get(type(value), type(value).__name__)
+        raise AnalysisError(f"expected {names}, found {found}", path=path,
                             line=_line(mapping, key), field=f"{where}{key}")
     return value
+
+
+# The kinds of YAML value in the words of the person who wrote the file, not Python's.
+_KIND_NAMES = {dict: "a mapping (key: value)", list: "a list ([a, b])", str: "text", bool: "true or false",
+               int: "a number", float: "a number", type(None): "nothing"}
 
 
 def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:

@@ -180,7 +180,8 @@ def _check_column(name: str, known: tuple[str, ...], seen: set[str], path: Path)
     if name not in known:
         raise AnalysisError(f"unknown column {excerpt(name)}; valid columns: {', '.join(known)}", path=path,
                             line=1, field=name[:40],
-                            hint=did_you_mean(name.strip(), known, "the columns are listed in docs/case-format.md")
+                            hint=did_you_mean(name.strip(), known, "the columns are listed in docs/case-format.md; there is no "
+                                                 "column for notes: keep them outside the register")
                             if name.strip() else "a column without a name: delete it (often a trailing comma)")
     if name in seen:
         raise AnalysisError(f"column {excerpt(name)} appears twice in the header", path=path, line=1,
