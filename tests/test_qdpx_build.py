@@ -1,7 +1,7 @@
 """Imported projects build: whatever a REFI-QDA project lacks, the chapter says so instead of crashing.
 
 Each project is made here (a document-only project, an empty one, one whose
-source is a focus group, one with an indicator nobody coded), imported with
+source is a focus group (a group transcript), one with an indicator nobody coded), imported with
 ``import-qdpx`` and built with ``build``; the ATLAS.ti sample in
 ``tests/fixtures/refi-qda/`` too.
 """
@@ -13,6 +13,7 @@ import uuid
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -66,7 +67,6 @@ def _chapter(out: Path) -> str:
 
 
 def test_figures_with_no_data_are_none():
-    import pandas as pd
     empty_matrix = pd.DataFrame(index=pd.Index([], name="speaker"), columns=["A", "B"], dtype="int64")
     assert figures.heatmap(empty_matrix, "t", "code") is None
     assert figures.heatmap(pd.DataFrame({"A": [0, 0]}, index=["P1", "P2"]), "t", "code") is None
@@ -119,7 +119,7 @@ def test_empty_project_imports_with_a_placeholder_codebook_and_builds(tmp_path):
 
 
 @pytest.mark.e2e
-def test_focus_group_is_imported_as_a_document_with_a_warning_and_its_speakers_in_the_key(tmp_path):
+def test_focus_group_is_imported_as_a_group_transcript_whose_participants_are_informants(tmp_path):
     theme = _g()
     talk = ("Moderator: What happened after the visit?\nAni: The agreement was signed.\n"
             "Budi: Nothing changed for us.\nCitra: The boats never came.\nAni: We waited.\n"
@@ -127,12 +127,18 @@ def test_focus_group_is_imported_as_a_document_with_a_warning_and_its_speakers_i
     archive = _project(tmp_path / "group.qdpx", f'<Code guid="{theme}" name="theme" isCodable="true"/>',
                        _source("Focus group", talk, ("The boats never came.", theme)))
     report, out = _import_and_build(archive, tmp_path)
-    assert ("'Focus group': 4 speakers (Moderator, Ani, Budi, Citra), a group transcript: imported as a "
-            "document") in report
+    assert "'Focus group': 4 speakers, a group transcript: Moderator taken as the moderator, Ani, Budi, Citra" in report
+    assert "- interviews: 1" in report and "- documents: 0" in report and "- codings: 1" in report
+    meta = yaml.safe_load((tmp_path / "case" / "interviews" / "Focus-group.md").read_text().split("---")[1])
+    assert (meta["interviewer"], meta["informants"]) == ("Moderator", ["Ani", "Budi", "Citra"])
     key = yaml.safe_load((tmp_path / "case" / "private" / "identity-key.yml").read_text())
     assert [i["name"] for i in key["informants"]] == ["Ani", "Budi", "Citra"]  # the moderator is not a participant
-    assert "- documents: 1" in report and "- codings: 1" in report
-    assert "No interview passage is coded for this indicator: the case holds no interviews" in _chapter(out)
+    informants = pd.read_parquet(out / "processed" / "informants.parquet")
+    assert sorted(informants["informant"]) == ["Informant-01", "Informant-02", "Informant-03"]
+    units = pd.read_parquet(out / "processed" / "units.parquet")
+    assert list(units["speaker_role"]) == ["interviewer", *["informant"] * 4, "interviewer", "informant", "informant"]
+    codings = pd.read_parquet(out / "processed" / "codings.parquet")
+    assert units.set_index("unit_id").at[codings.at[0, "unit_id"], "speaker"] == "Informant-03"  # Citra's turn
 
 
 def test_wrong_namespace_imports_with_a_warning(tmp_path, caplog):

@@ -62,6 +62,7 @@ TRIGGERS: dict[str, Callable[[Path], Path]] = {
     "qdpx-group-transcript": lambda d: _project(d, _coded(
         "Moderator: Why?\nAni: Because.\nBudi: I agree.\nCitra: Not me.\nAni: Yes.\nBudi: No.", "Not me.")),
     "qdpx-no-codes": lambda d: _project(d, ""),
+    "qdpx-unknown-user": lambda d: _project(d, re.sub(r"<Users>.*?</Users>", "", _coded("One line.\nTwo.", "Two."))),
     "qdpx-stance-unknown": lambda d: _project(d, _coded("One line.\nTwo lines.", "Two lines.",
                                                         "[stance: refutes] the boats never came")),
 }

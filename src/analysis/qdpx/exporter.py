@@ -134,7 +134,8 @@ def _build_project(paths: CasePaths) -> tuple[bytes, dict[str, bytes]]:
                       for k in DOCUMENTS.columns if k != "doc_id"})
         values[row.source_id] = v
     informants = tables["informants"]
-    case_values = {p: {"role": str(grp["role"].iloc[0]), "organisation": str(grp["organisation"].iloc[0])}
+    # A person's role as their interviews give it: a group transcript's row may leave it empty.
+    case_values = {p: {k: next((str(v) for v in grp[k] if v), "") for k in ("role", "organisation")}
                    for p, grp in informants.groupby("informant", sort=True)}
     types: dict[str, str] = {}
     for vs in [*values.values(), *case_values.values()]:

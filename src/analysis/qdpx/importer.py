@@ -90,7 +90,10 @@ def _write_case(model: _Project, folder: Path, archive_name: str) -> ImportRepor
     code_ids, codebook_yaml, indicator_codes = _codebook(model, warnings)
     case_note = model.notes.get(CASE_NOTE)
     source_ids = _assign_ids(model.sources)
-    cases_by_source = {g: c for c in model.cases for g in c["sources"]}
+    cases_by_source: dict[str, list[dict[str, Any]]] = {}
+    for c in model.cases:
+        for g in c["sources"]:
+            cases_by_source.setdefault(g, []).append(c)
     (folder / "interviews").mkdir(parents=True)
     (folder / "documents" / "texts").mkdir(parents=True)
     (folder / "codings").mkdir()
@@ -98,41 +101,42 @@ def _write_case(model: _Project, folder: Path, archive_name: str) -> ImportRepor
     case_language = str((yaml.safe_load(case_note) or {}).get("language", "en")) if case_note else "en"
 
     informants: dict[str, dict[str, Any]] = {}
+    strangers: Counter[str] = Counter()  # codings per user GUID missing from the project's users
     register, rows = [], []
     n_interviews = 0
     for s in model.sources:
         sid = source_ids[id(s)]
         text = _choose_text(s)
-        case = cases_by_source.get(s.guid, {"name": "", "variables": {}})
-        s.variables["_case"] = case["name"]
+        linked = cases_by_source.get(s.guid, [])
+        case: dict[str, Any] = linked[-1] if linked else {"name": "", "variables": {}}
+        s.variables["_cases"] = [c["name"] for c in linked if c["name"]]  # each names a speaker (a group has several)
         lines, speakers = _structure(text, s, warnings)
         if speakers:
-            interviewer, informant = speakers
+            interviewer, people = speakers
             pseudonymised = bool(s.variables.get("pseudonymised"))
-            ident = informants.setdefault(informant.casefold(), {
-                "name": informant, "aliases": [], "pseudonymised": pseudonymised})
-            if case["name"] and case["name"].casefold() != informant.casefold() \
+            for person in people:
+                ident = informants.setdefault(person.casefold(), {
+                    "name": person, "aliases": [], "pseudonymised": pseudonymised})
+            if len(people) > 1:  # a group: its cases (one per participant, if any) cannot be told apart here
+                case = {"name": "", "variables": {}}
+            elif case["name"] and case["name"].casefold() != people[0].casefold() \
                     and case["name"] not in ident["aliases"]:
                 ident["aliases"].append(case["name"])
-            meta = _interview_meta(s, sid, informant, interviewer, case, text, case_language)
+            meta = _interview_meta(s, sid, people, interviewer, case, text, case_language)
             body = "\n\n".join(line.written for line in lines)
             write_text(folder / "interviews" / f"{sid}.md",
                        "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
                        + "---\n\n" + body + "\n")
             n_interviews += 1
         else:
-            # A focus group imported as a document: its participants still go into the identity key,
-            # so that the pipeline and `make audit` know their names.
-            # TODO(group transcripts): import as a group transcript once the case format has that kind.
-            for speaker in s.group:
-                if not INTERVIEWER_HINTS.search(speaker):
-                    informants.setdefault(speaker.casefold(), {
-                        "name": speaker, "aliases": [], "pseudonymised": bool(s.variables.get("pseudonymised"))})
             register.append(_register_row(s, sid, text, case_language))
             write_text(folder / "documents" / "texts" / f"{sid}.md",
                        "\n\n".join(line.written for line in lines) + "\n")
-        rows += _codings(s, sid, text, lines, model, code_ids, warnings)
+        rows += _codings(s, sid, text, lines, model, code_ids, warnings, strangers)
 
+    for guid, n in sorted(strangers.items()):
+        warnings.append(f"{n} coding(s) by user {guid}, who is not among the project's users: kept as their own "
+                        f"coder {_stranger(guid)!r}; rename the coder in the codings files if you know who it is")
     primary = Counter(r["coder"] for r in rows).most_common(1)
     first_user = next(iter(model.users.values()), "A")
     case_yaml = case_note or _default_case(model, primary[0][0] if primary else first_user)
@@ -204,15 +208,20 @@ def _choose_text(s: _Source) -> str:
     return folded if agree(folded) > agree(text) else text
 
 
-def _structure(text: str, s: _Source, warnings: list[str]) -> tuple[list[_Line], tuple[str, str] | None]:
-    """Split a text into its lines and decide: a transcript (two speakers) or a document."""
+def _structure(text: str, s: _Source, warnings: list[str]) -> tuple[list[_Line], tuple[str, list[str]] | None]:
+    """Split a text into its lines and decide: a transcript or a document.
+
+    Returns:
+        The lines, and for a transcript its interviewer (a group's moderator) and its informants: one for
+        an interview (two speakers), several for a group transcript (more than two); ``None`` for a document.
+    """
     raw = [(m.start(), m.end()) for m in re.finditer(r"[^\r\n]+", text) if normalise(m.group())]
     labelled = []
     for start, end in raw:
         stamp, label, body_at, strong = parse_label(text[start:end])
         labelled.append((start, end, stamp, label, body_at, strong))
     counts = Counter(lab.casefold() for *_, lab, _, _ in labelled if lab)
-    named = {str(v).casefold() for v in (s.variables.get("interviewer"), s.variables.get("_case")) if v}
+    named = {str(v).casefold() for v in (s.variables.get("interviewer"), *s.variables.get("_cases", [])) if v}
     first: dict[str, str] = {}
     speakers = set()
     for *_, lab, _, strong in labelled:
@@ -222,19 +231,17 @@ def _structure(text: str, s: _Source, warnings: list[str]) -> tuple[list[_Line],
                 speakers.add(lab.casefold())
     first = {k: v for k, v in first.items() if k in speakers}
     declared = s.variables.get("source_type")
-    if len(speakers) == 2 and declared != "document":
+    if len(speakers) >= 2 and declared != "document":
         names = list(first.values())  # first-appearance order: the same on every run
         interviewer = _interviewer(names, s)
-        informant = next(n for n in names if n != interviewer)
-        return _turn_lines(text, labelled, {k.casefold() for k in names}, s, warnings), (interviewer, informant)
-    if len(speakers) > 2 and declared != "document":
-        s.group = list(first.values())
-        shown = ", ".join(s.group[:6]) + (f" and {len(s.group) - 6} more" if len(s.group) > 6 else "")
-        warnings.append(f"{s.name!r}: {len(speakers)} speakers ({shown}), a group transcript: imported as a "
-                        "document, so its turns are paragraphs and its speakers are not counted as informants "
-                        "(our transcripts have one interviewer and one informant); its speakers are added to "
-                        "the identity key. To count them, split it into one transcript per informant")
-    elif declared == "interview":
+        people = [n for n in names if n != interviewer]
+        if len(people) > 1:
+            shown = ", ".join(people[:6]) + (f" and {len(people) - 6} more" if len(people) > 6 else "")
+            warnings.append(f"{s.name!r}: {len(speakers)} speakers, a group transcript: {interviewer} taken as "
+                            f"the moderator, {shown} as its informants; check the interviewer and informants "
+                            "fields of its transcript and their names in the identity key")
+        return _turn_lines(text, labelled, {k.casefold() for k in names}, s, warnings), (interviewer, people)
+    if declared == "interview":
         warnings.append(f"{s.name!r}: declared an interview but has no two speaker labels; imported as a document")
     lines = []
     for n, (start, end) in enumerate(raw):
@@ -277,12 +284,13 @@ def _interviewer(names: list[str], s: _Source) -> str:
     return names[0]  # who speaks first
 
 
-def _interview_meta(s: _Source, sid: str, informant: str, interviewer: str, case: dict, text: str,
+def _interview_meta(s: _Source, sid: str, people: list[str], interviewer: str, case: dict, text: str,
                     case_language: str) -> dict[str, Any]:
-    skip = {"source_id", "source_type", "pseudonymised", "interviewer", "informant", "informants", "id", "_case"}
+    skip = {"source_id", "source_type", "pseudonymised", "interviewer", "informant", "informants", "id", "_cases"}
     extra = {k: v for k, v in s.variables.items() if k not in skip and re.fullmatch(r"[A-Za-z_][\w-]*", k)}
     attrs = {k.lower().replace("organization", "organisation"): v for k, v in case["variables"].items()}
-    meta = {"id": sid, "informant": informant,
+    who: dict[str, Any] = {"informant": people[0]} if len(people) == 1 else {"informants": people}
+    meta = {"id": sid, **who,
             "role": str(attrs.pop("role", extra.pop("role", ""))),
             "organisation": str(attrs.pop("organisation", extra.pop("organisation", ""))),
             "date": str(extra.pop("date", s.created)),
@@ -307,8 +315,13 @@ def _register_row(s: _Source, sid: str, text: str, case_language: str) -> dict[s
 
 
 def _codings(s: _Source, sid: str, text: str, lines: list[_Line], model: _Project, code_ids: dict[str, str],
-             warnings: list[str]) -> list[dict[str, Any]]:
-    """Each selection x coding becomes one quote per unit it touches, with the unit it must anchor in."""
+             warnings: list[str], strangers: Counter[str]) -> list[dict[str, Any]]:
+    """Each selection x coding becomes one quote per unit it touches, with the unit it must anchor in.
+
+    The coder is the coding's user (else the selection's): every user stays a coder of their own, so the
+    reliability figures of a team project come out as they would from its codings files. A user GUID
+    missing from the project's users is counted in ``strangers`` and kept apart under a name of its own.
+    """
     rows = []
     by_unit: dict[int, list[_Line]] = {}
     for line in lines:
@@ -331,7 +344,7 @@ def _codings(s: _Source, sid: str, text: str, lines: list[_Line], model: _Projec
                 warnings.append(f"{s.name!r}: a coding with a code not in the codebook (or a code group) "
                                 "not carried")
                 continue
-            coder = model.users.get(user) or model.users.get(model.creator) or "imported"
+            coder = _coder(user, model, strangers)
             stance, memo = split_stance(" ".join(sel.memo.split()))
             if stance not in ("", *STANCES):
                 warnings.append(f"{s.name!r}: coding {code} by {coder} has an unknown stance tag "
@@ -345,6 +358,20 @@ def _codings(s: _Source, sid: str, text: str, lines: list[_Line], model: _Projec
                              "_unit_lines": by_unit[line.unit]})
     return rows
 
+
+def _coder(user: str, model: _Project, strangers: Counter[str]) -> str:
+    """A coding's coder: its user's name; an unlisted user gets a name of its own (never merged with
+    another coder, which would inflate agreement); no user at all, the project's creator."""
+    if user in model.users:
+        return model.users[user]
+    if user:
+        strangers[user] += 1
+        return _stranger(user)
+    return model.users.get(model.creator) or "imported"
+
+
+def _stranger(guid: str) -> str:
+    return f"user-{guid[:8]}"
 
 
 def _write_register(path: Path, rows: list[dict[str, str]]) -> None:

@@ -83,7 +83,6 @@ class _Source:
     created: str
     selections: list[_Selection] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
-    group: list[str] = field(default_factory=list)  # speakers of a text with more than two (a focus group)
 
 
 @dataclass
