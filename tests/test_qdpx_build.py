@@ -68,14 +68,14 @@ def _chapter(out: Path) -> str:
 
 def test_figures_with_no_data_are_none():
     empty_matrix = pd.DataFrame(index=pd.Index([], name="speaker"), columns=["A", "B"], dtype="int64")
-    assert figures.heatmap(empty_matrix, "t", "code") is None
-    assert figures.heatmap(pd.DataFrame({"A": [0, 0]}, index=["P1", "P2"]), "t", "code") is None
+    assert figures.heatmap(empty_matrix, "code") is None
+    assert figures.heatmap(pd.DataFrame({"A": [0, 0]}, index=["P1", "P2"]), "code") is None
     zeros = pd.DataFrame({"label": ["a"], "informants": [0], "documents": [0]})
-    assert figures.evidence_bars(zeros, "t", {"informants": "I", "documents": "D", "count": "n"}) is None
+    assert figures.evidence_bars(zeros, {"informants": "I", "documents": "D", "count": "n"}) is None
     docs = pd.DataFrame({"doc_id": ["D1"], "date": ["2020"], "milestone": [""], "uncertain": [False]})
-    assert figures.timeline(docs, "", {"certain": "c", "uncertain": "u"}) is None
+    assert figures.timeline(docs, {"certain": "c", "uncertain": "u"}) is None
     # and they do draw when there is something
-    some = figures.heatmap(pd.DataFrame({"A": [1, 0]}, index=["P1", "P2"]), "t", "code")
+    some = figures.heatmap(pd.DataFrame({"A": [1, 0]}, index=["P1", "P2"]), "code")
     assert some is not None
     figures.plt.close(some)
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis import text, whatif
+from analysis import text, whatif, wording
 from analysis.atomic import write_bytes, write_json, write_text
 from analysis.config import chapter_number, load_case, load_codebook
 from analysis.crossref import number_references, ref  # ref: also imported from here by report.py
@@ -51,7 +51,9 @@ def conclusion(case_dir: str, reports_dir: str, language: str = "") -> str:
     for r in results:
         for t in r["tables"]:
             t["ref"] = ref("tab", t["id"])
-    body = text.render("conclusion", language, case_dir=str(paths.case), case=case, results=results)
+    from analysis import prose  # the wording of the conclusion lives in prose.py
+
+    body = prose.conclusion(case, results, language, str(paths.case))
     write_json(paths.results / "conclusion.json", {"language": language, "markdown": body,
                                                     "indicators": [r["indicator"] for r in results],
                                                     "verdicts": [r["verdict"] for r in results]})
@@ -80,7 +82,7 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = DEFAULT_FORMATS) -> li
     if what_if:
         cells.append(nbformat.v4.new_markdown_cell(what_if))
     sections = [(f"indicator-{i.id}.ipynb", i.label.get(language, i.id)) for i in codebook.indicators]
-    sections.append(("conclusion.ipynb", words["conclusion"]))
+    sections.append(("conclusion.ipynb", wording.section_titles(case, words)["conclusion"]))
     for k, (name, title) in enumerate(sections, start=1):
         source = paths.executed / name
         if not source.is_file():

@@ -257,7 +257,9 @@ CODEBOOK_KEYS = ("indicators",)
 INDICATOR_KEYS = ("id", "kind", "label", "codes", "timeline")
 CODE_KEYS = ("id", "label", "definition", "include", "exclude", "keywords", "required", "recommendation")
 CASE_KEYS = ("id", "title", "parties", "sector", "period", "language", "illustrative", "chapter", "primary_coder",
-             "filler_words", "rules")
+             "filler_words", "rules",
+             # wording of the conclusion (validated in recommendations.check_case; docs/case-format.md)
+             "short_title", "research_question", "foreign_terms", "sections", "recommendations")
 CHAPTER_KEYS = ("number", "title", "figure_label", "table_label")
 PARTY_KEYS = ("name", "region", "country")
 PERIOD_KEYS = ("start", "end")
@@ -328,6 +330,10 @@ def _code(c: Any, ind_id: str, cw: str, seen: dict[str, int], path: Path, proble
                             field=f"{cw}keywords")
     for key in ("definition", "include", "exclude"):
         _optional(c, key, _TEXT, path, cw)
+    from analysis.recommendations import check_code_recommendation  # here: it imports this module
+
+    check_code_recommendation(_optional(c, "recommendation", dict, path, cw, default={}), path,
+                              _line(c, "recommendation"), cw)
     return Code(
         id=code_id, indicator=ind_id, label=dict(_require(c, "label", dict, path, cw)),
         definition=str(c.get("definition", "")).strip(),
@@ -381,7 +387,12 @@ def load_case(path: str | Path, problems: ProblemCollector = STRICT) -> dict[str
         for name, rule in rules.items():
             with problems.item():
                 _rule(rules, name, rule, path, problems)
+    from analysis.recommendations import check_case  # here: it imports this module
+
+    with problems.item():
+        check_case(data, path)
     data.setdefault("primary_coder", "A")
+    data.setdefault("illustrative", False)  # the "interviews are illustrative" note only when a case says so
     return data
 
 

@@ -15,8 +15,9 @@ import seaborn as sns  # noqa: E402
 from analysis.atomic import atomic_path  # noqa: E402
 
 FORMATS = ("png", "svg")
+DPI = 300  # print resolution; the caption and the page, not the plot, give the size
 # Fixed salt and no timestamps: the same figure gives the same bytes.
-plt.rcParams.update({"svg.hashsalt": "analysis", "svg.fonttype": "none", "savefig.dpi": 150, "figure.dpi": 100,
+plt.rcParams.update({"svg.hashsalt": "analysis", "svg.fonttype": "none", "savefig.dpi": DPI, "figure.dpi": 100,
                      "font.family": "DejaVu Sans"})
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
@@ -39,8 +40,13 @@ def discard(folder: str | Path, name: str) -> None:
         (Path(folder) / f"{name}.{fmt}").unlink(missing_ok=True)
 
 
-def evidence_bars(table: pd.DataFrame, title: str, labels: dict[str, str]) -> plt.Figure | None:
-    """Horizontal bars per code: one bar per count column of ``table`` that ``labels`` names (e.g. informants).
+def evidence_bars(table: pd.DataFrame, labels: dict[str, str]) -> plt.Figure | None:
+    """Horizontal bars per category: one bar per count column of ``table`` that ``labels`` names.
+
+    Drawn for print: no title (the caption carries it), every bar labelled
+    with its count so that a zero reads as 0 and not as a missing bar, the
+    legend above the plot (never over a bar), and fills that differ in
+    lightness and pattern, so the three kinds stay apart in greyscale.
 
     Returns:
         The figure, or None when every count is zero (no code has evidence):
@@ -49,18 +55,40 @@ def evidence_bars(table: pd.DataFrame, title: str, labels: dict[str, str]) -> pl
     kinds = [k for k in labels if k in table.columns and k != "label"]
     if table.empty or not table[kinds].to_numpy().sum():
         return None
-    long = table.melt(id_vars=["label"], value_vars=kinds, var_name="kind", value_name="n")
-    long = long.assign(kind=long["kind"].map(labels))
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.4))
-    # Support in two greens, contradiction in red: the reader must not take one for the other.
-    colours = dict(zip(kinds, ("#6aa58e", "#2e6f62", "#c0504d")))
-    palette = {labels[k]: colours[k] for k in kinds}
-    sns.barplot(data=long, y="label", x="n", hue="kind", ax=ax, palette=palette, orient="h")
-    ax.set(xlabel=labels["count"], ylabel="", title=title)
-    ax.legend(title="", loc="lower right")
+    fig, ax = plt.subplots(figsize=(6, 0.5 * len(table) * max(len(kinds), 1) / 2 + 1.2))
+    height = 0.8 / len(kinds)
+    positions = range(len(table))
+    for k, kind in enumerate(kinds):
+        style = BAR_STYLES[k % len(BAR_STYLES)]
+        ys = [p - 0.4 + height * (k + 0.5) for p in positions]
+        bars = ax.barh(ys, table[kind], height=height, label=labels[kind], color=style["color"],
+                       hatch=style["hatch"], edgecolor="black", linewidth=0.6)
+        ax.bar_label(bars, padding=2, fontsize=7)
+    ax.set_yticks(list(positions), [_wrap(str(v)) for v in table["label"]])
+    ax.invert_yaxis()  # the first category on top, as in the table
+    ax.set(xlabel=labels["count"], ylabel="")
     ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlim(0, max(1, table[kinds].to_numpy().max()) * 1.12)  # room for the count labels
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=len(kinds), frameon=False, fontsize=7,
+              handlelength=1.5, columnspacing=1.0)
     sns.despine(fig)
     return fig
+
+
+# Fills of the bars: distinct in lightness (greyscale print) and by pattern, support apart from contradiction.
+BAR_STYLES = ({"color": "#d9d9d9", "hatch": ""}, {"color": "#636363", "hatch": ""}, {"color": "white", "hatch": "///"})
+
+
+def _wrap(label: str, width: int = 28) -> str:
+    """A long category label over two or more lines, so the plot keeps its width."""
+    words, lines, line = label.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join([*lines, line])
 
 
 HEATMAP_MAX_ROWS = 40  # informants drawn at most; a heatmap of hundreds of rows is unreadable and slow to save
@@ -83,8 +111,12 @@ def top_rows(matrix: pd.DataFrame, limit: int) -> pd.DataFrame:
     return matrix.iloc[keep]
 
 
-def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> plt.Figure | None:
-    """Informants x codes heatmap of coded units.
+def heatmap(matrix: pd.DataFrame, xlabel: str) -> plt.Figure | None:
+    """Informants x categories heatmap of coded units.
+
+    Zero cells are left blank (white, no number): only evidence is shaded.
+    A one-hue scale that darkens with the count reads the same in greyscale.
+    No title: the caption carries it.
 
     Returns:
         The figure, or None when no informant was coded with any code (no
@@ -93,18 +125,28 @@ def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> plt.Figure | None:
     """
     if matrix.empty or not matrix.to_numpy().sum():
         return None
-    fig, ax = plt.subplots(figsize=(0.8 * max(len(matrix.columns), 3) + 2, 0.4 * max(len(matrix), 3) + 1.2))
-    sns.heatmap(matrix, annot=True, fmt="d", cmap="crest", cbar=False, linewidths=0.5, ax=ax)
-    ax.set(title=title, xlabel=xlabel, ylabel="")
+    shown = matrix.rename(columns=lambda c: _wrap(str(c), 16))
+    fig, ax = plt.subplots(figsize=(0.9 * max(len(matrix.columns), 3) + 1.6, 0.35 * max(len(matrix), 3) + 1.4))
+    sns.heatmap(shown, annot=True, fmt="d", cmap="Blues", cbar=False, linewidths=0.5, linecolor="#bdbdbd",
+                mask=shown == 0, vmin=0, ax=ax, annot_kws={"fontsize": 8})
+    ax.set(xlabel=xlabel, ylabel="")
+    ax.tick_params(axis="x", labelsize=7, rotation=0)
+    ax.tick_params(axis="y", labelsize=7, rotation=0)
+    for side in ("top", "right", "bottom", "left"):  # a frame, so blank cells still sit inside a grid
+        ax.spines[side].set_visible(True)
+        ax.spines[side].set_color("#bdbdbd")
     return fig
 
 
-def timeline(documents: pd.DataFrame, title: str, legend: dict[str, str]) -> plt.Figure | None:
+def timeline(documents: pd.DataFrame, legend: dict[str, str]) -> plt.Figure | None:
     """Milestones of the document register on a date axis; uncertain dates drawn hollow.
+
+    The axis spans the milestones and no more; labels of the later half sit
+    to the left of their marker, so none runs off the plot. No title: the
+    caption carries it.
 
     Args:
         documents: Rows with ``date`` (YYYY, YYYY-MM or YYYY-MM-DD), ``milestone`` and ``uncertain``.
-        title: Figure title.
         legend: Words for "certain" and "uncertain" dates.
 
     Returns:
@@ -115,20 +157,24 @@ def timeline(documents: pd.DataFrame, title: str, legend: dict[str, str]) -> plt
         return None
     when = pd.to_datetime(rows["date"].map(_full_date))
     rows = rows.assign(when=when).sort_values(["when", "doc_id"])
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
+    lo, hi = rows["when"].min(), rows["when"].max()
+    middle = lo + (hi - lo) / 2
+    fig, ax = plt.subplots(figsize=(6.3, 0.28 * len(rows) + 1.0))
     y = list(range(len(rows)))[::-1]
     for yy, row in zip(y, rows.itertuples(index=False)):
-        ax.plot([row.when], [yy], marker="o", markersize=7, color="#2a6f97",
-                markerfacecolor="white" if row.uncertain else "#2a6f97")
-        ax.annotate(f"{row.milestone} ({row.date})", (row.when, yy), xytext=(8, 0), textcoords="offset points",
-                    va="center", fontsize=8)
+        ax.plot([row.when], [yy], marker="o", markersize=6, color="black",
+                markerfacecolor="white" if row.uncertain else "black")
+        right = row.when <= middle
+        ax.annotate(f"{row.milestone} ({row.date})", (row.when, yy), xytext=(6 if right else -6, 0),
+                    textcoords="offset points", va="center", ha="left" if right else "right", fontsize=7)
     ax.set_yticks([])
-    ax.set_title(title)
-    ax.plot([], [], "o", color="#2a6f97", label=legend["certain"])
-    ax.plot([], [], "o", color="#2a6f97", markerfacecolor="white", label=legend["uncertain"])
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, fontsize=8, frameon=False)
-    lo, hi = rows["when"].min(), rows["when"].max()
-    ax.set_xlim(lo - pd.Timedelta(days=180), hi + (hi - lo) * 0.45 + pd.Timedelta(days=180))
+    ax.set_ylim(-0.8, len(rows) - 0.2)
+    ax.plot([], [], "o", color="black", label=legend["certain"])
+    ax.plot([], [], "o", color="black", markerfacecolor="white", label=legend["uncertain"])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=7, frameon=False)
+    pad = max((hi - lo) * 0.03, pd.Timedelta(days=60))
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.tick_params(axis="x", labelsize=7)
     sns.despine(fig, left=True)
     return fig
 

@@ -12,12 +12,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import figures, indicators, schemas, text, whatif
+from analysis import figures, indicators, recommendations, schemas, text, whatif
 from analysis.atomic import write_json
 from analysis.config import load_case, load_codebook
 from analysis.crossref import ref
 from analysis.errors import AnalysisError
 from analysis.paths import CasePaths, in_project
+from analysis.wording import italicise
 
 PARAMETER_TYPES = {"indicator_id": str, "case_dir": str, "processed_dir": str, "reports_dir": str,
                    "language": str, "thresholds": dict}
@@ -88,16 +89,17 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
     shown = figures.top_rows(matrix, figures.HEATMAP_MAX_ROWS)  # a readable heatmap, whatever the study's size
 
     label = ind.label.get(language, ind.id)
+    labels = {c.id: c.label.get(language, c.id) for c in ind.codes}
+    # The caption carries the title of each figure; heatmap columns are category labels, not code ids.
     figs = {
-        f"{ind.id}-evidence": (figures.evidence_bars(_bars(table), label, words["bars"]),
+        f"{ind.id}-evidence": (figures.evidence_bars(_bars(table), words["bars"]),
                                text.render("caption_evidence", language, case_dir=wording, label=label)),
-        f"{ind.id}-informants": (figures.heatmap(shown, label, words["code"]),
+        f"{ind.id}-informants": (figures.heatmap(shown.rename(columns=labels), words["columns"]["label"]),
                                  text.render("caption_heatmap", language, case_dir=wording, label=label,
                                              shown=len(shown), total=len(matrix))),
     }
     if ind.timeline:
-        figs[f"{ind.id}-timeline"] = (figures.timeline(documents, "",
-                                                       words["timeline"]),
+        figs[f"{ind.id}-timeline"] = (figures.timeline(documents, words["timeline"]),
                                       text.render("caption_timeline", language, case_dir=wording))
     # A figure with nothing to draw is None: left out, and named in the text (missing_data.md.j2).
     left_out = [name.rsplit("-", 1)[1] for name, (fig, _) in figs.items() if fig is None]
@@ -116,8 +118,10 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
     ]
     for t in tables:
         t["ref"] = ref("tab", t["id"])  # resolved to "Tabel 4.2" when the chapter is assembled
-    recommendation = {c.id: c.recommendation.get(language, "") for c in ind.codes}
-    codes = [{**{k: _plain(v) for k, v in row.items()}, "recommendation": recommendation[row["code"]],
+    by_state = {c.id: recommendations.by_state(c.recommendation, language) for c in ind.codes}
+    events = milestones(mine, documents)
+    codes = [{**{k: _plain(v) for k, v in row.items()}, "recommendation": by_state[row["code"]].get("supported", ""),
+              "recommendations": by_state[row["code"]], "milestones": events.get(row["code"], []),
               "fragile": bool(flips[row["code"]]), "flips": flips[row["code"]],
               "rank_shifts": shifts[row["code"]] if ind.kind == "ranking" else []}
              for row in table.to_dict("records")]
@@ -140,6 +144,11 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
     results["left_out"] = left_out
     if overrides:
         results["what_if"] = overrides
+    # What the conclusion says of the whole study, so that it reads the results files alone.
+    results["corpus"] = {"interviews": int((sources["source_type"] == "interview").sum()),
+                         "documents": int(len(documents))}
+    results["register"] = documents[["doc_id", "date", "date_precision", "uncertain", "type", "title",
+                                     "milestone"]].to_dict("records")
     write_json(paths.results / f"{ind.id}.json", results)
     narrative = text.render("indicator", language, case_dir=wording, r=results, case=case)
     if left_out or not results["totals"]["units"]:  # say what is missing rather than show empty figures
@@ -147,9 +156,46 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
         narrative += "\n\n" + text.render("missing_data", language, case_dir=wording, r=results,
                                            interviews=int(kinds.get("interview", 0)),
                                            documents=int(kinds.get("document", 0)))
+    narrative = italicise(narrative, case.get("foreign_terms") or [])
     return IndicatorReport(results, narrative, verdict_table(results, words), quotes_table(quotes, words),
                            quotes_table(contrary, words), caveats_table(caveats, results, words),
-                           sensitivity_table(results, words), by_type, matrix, files)
+                           sensitivity_table(results, words), source_types_table(by_type, labels, words), matrix,
+                           files)
+
+
+def milestones(coded_rows: pd.DataFrame, documents: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Per category, the register milestones of the documents that support it, by date.
+
+    One entry per independent source (copies of one article give one
+    milestone): of several documents of one origin, the one that is not news
+    (the agreement itself rather than its report) and then the earliest.
+
+    Returns:
+        Code id -> list of ``{doc_id, date, precision, uncertain, milestone, type}``.
+    """
+    rows = coded_rows[(coded_rows["stance"] == "supports")]
+    docs = documents[documents["milestone"].str.len() > 0].set_index("doc_id")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for code, group in rows.groupby("code", sort=False):
+        ids = [d for d in dict.fromkeys(group["source_id"]) if d in docs.index]
+        picked: dict[str, dict[str, Any]] = {}
+        for doc_id in sorted(ids, key=lambda d: (docs.at[d, "type"] == "news", str(docs.at[d, "date"]), d)):
+            origin = docs.at[doc_id, "origin"] or doc_id
+            if origin not in picked:
+                picked[origin] = {"doc_id": doc_id, "date": str(docs.at[doc_id, "date"]),
+                                  "precision": str(docs.at[doc_id, "date_precision"]),
+                                  "uncertain": bool(docs.at[doc_id, "uncertain"]),
+                                  "milestone": str(docs.at[doc_id, "milestone"]), "type": str(docs.at[doc_id, "type"])}
+        out[str(code)] = sorted(picked.values(), key=lambda m: (m["date"], m["doc_id"]))
+    return out
+
+
+def source_types_table(by_type: pd.DataFrame, labels: dict[str, str], words: dict[str, Any]) -> pd.DataFrame:
+    """The triangulation table in the chapter's words: categories by label, source types by name."""
+    names = words["source_types"]
+    out = by_type.rename(columns=lambda t: names.get(t, t))
+    out.index = [labels.get(code, code) for code in out.index]
+    return out.rename_axis(words["columns"]["label"])
 
 
 def verdict_table(results: dict[str, Any], words: dict[str, Any]) -> pd.DataFrame:

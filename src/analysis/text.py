@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from analysis import wording
 from analysis.errors import AnalysisError
 from analysis.paths import TEMPLATES_DIR
 
@@ -36,7 +37,19 @@ def _env(language: str, case_dir: str | None) -> jinja2.Environment:
     env.filters["lcfirst"] = lcfirst
     env.filters["counted"] = counted
     env.filters["ordinal"] = lambda n: labels(language)["ordinals"].get(int(n), str(n))
+    env.filters["num"] = lambda value, digits=None: wording.number(value, language, digits)
+    env.filters["date"] = lambda iso, precision="": wording.date(iso, language, precision)
+    env.filters["all_of"] = lambda n: wording.all_of(n, language, labels(language)["numbers"])
+    env.filters["running"] = _running
     return env
+
+
+@jinja2.pass_context
+def _running(context: Any, label: Any) -> str:
+    """A label in running text; the names it keeps capitalised are the case's ``foreign_terms``, when given."""
+    case = context.get("case")
+    terms = tuple(case.get("foreign_terms") or ()) if isinstance(case, dict) else ()
+    return wording.running_label(str(label), terms)
 
 
 @cache
@@ -58,11 +71,8 @@ def render(name: str, language: str, case_dir: str | None = None, **context: Any
 
 
 def join(items: list[str], language: str) -> str:
-    """'a, b and c' in the language."""
-    word = labels(language)["and"]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+    """'a, b, and c' in the language (see :func:`analysis.wording.join`)."""
+    return wording.join(items, language)
 
 
 def lcfirst(words: str) -> str:
