@@ -123,6 +123,24 @@ def _(case):
     return PREPARE
 
 
+@trigger("recommendation-kind-unknown")
+def _(case):
+    _append(case / "case.yml", "recommendations:\n  - {kind: policy, when: {state: contested}, text: x}\n")
+    return PREPARE
+
+
+@trigger("recommendation-condition-empty")
+def _(case):
+    _append(case / "case.yml", "recommendations:\n  - {kind: practical, when: {}, text: x}\n")
+    return PREPARE
+
+
+@trigger("recommendation-state-unknown")
+def _(case):
+    _append(case / "case.yml", "recommendations:\n  - {kind: academic, when: {state: unclear}, text: x}\n")
+    return PREPARE
+
+
 @trigger("language-unknown")
 def _(case):
     _edit(case / "case.yml", "language: en", "language: fr")

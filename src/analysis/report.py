@@ -193,7 +193,7 @@ def milestones(coded_rows: pd.DataFrame, documents: pd.DataFrame) -> dict[str, l
 def source_types_table(by_type: pd.DataFrame, labels: dict[str, str], words: dict[str, Any]) -> pd.DataFrame:
     """The triangulation table in the chapter's words: categories by label, source types by name."""
     names = words["source_types"]
-    out = by_type.rename(columns=lambda t: names.get(t, t))
+    out = by_type.rename(columns=lambda t: names.get(t, t)[:1].upper() + names.get(t, t)[1:])  # a header
     out.index = [labels.get(code, code) for code in out.index]
     return out.rename_axis(words["columns"]["label"])
 
