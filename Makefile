@@ -40,30 +40,34 @@ $(ENV): requirements/pins.txt requirements/lock.txt pyproject.toml
 	touch $@
 endif
 PY   := $(ENV_DIR)/bin/python
+# Each command takes only the folders it reads or writes (`python -m analysis COMMAND --help`).
 ARGS := --case $(CASE) --processed $(PROCESSED) --reports $(REPORTS)
 PKG  := src/analysis
 
 # --- what each stage reads ---
 RAW_FILES := $(shell find $(CASE) -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
-PREPARE_SRC := $(addprefix $(PKG)/,prepare.py language.py autocode.py ingest.py clean.py coding.py config.py pseudonymise.py schemas.py atomic.py paths.py errors.py progress.py text.py log.py) $(wildcard $(PKG)/readers/*.py)
 TABLE_NAMES := sources units informants documents codings reliability disagreements suggestions possible_misses code_frequencies informant_codes cooccurrence input_warnings
 TABLES := $(foreach t,$(TABLE_NAMES),$(PROCESSED)/$(t).parquet $(PROCESSED)/$(t).csv)
 TEXT_TEMPLATES := $(wildcard $(PKG)/templates/text/*/*)
 CONCLUSION_TEMPLATES := $(filter %conclusion.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 INDICATOR_TEMPLATES := $(filter-out %conclusion.md.j2 %chapter_heading.md.j2 %appendix.md.j2,$(TEXT_TEMPLATES))
-NOTEBOOK_SRC := $(addprefix $(PKG)/,notebooks.py cli.py config.py schemas.py atomic.py paths.py errors.py text.py show.py crossref.py steps.py whatif.py)
-INDICATOR_SRC := $(NOTEBOOK_SRC) $(addprefix $(PKG)/,report.py indicators.py figures.py chapter.py)
-FORMATS_SRC := $(wildcard $(PKG)/formats/*.py)
-CHAPTER_SRC := $(FORMATS_SRC) $(addprefix $(PKG)/,chapter.py text.py config.py atomic.py provenance.py schemas.py evidence.py whatif.py) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
+CHAPTER_SRC := $(ASSEMBLE_SRC) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
-# The indicator ids come from the codebook: a generated makefile, remade when it changes.
+# The package files each stage runs (LIST_SRC, PREPARE_SRC, INDICATOR_SRC, CONCLUSION_SRC, ASSEMBLE_SRC,
+# PDF_SRC, MANIFEST_SRC) come from the package's imports, and the indicator ids from the codebook:
+# two generated makefiles, remade when what they are made from changes.
+DEPS_MK := build/deps.mk
 NO_BUILD_GOALS := help clean lab env lock new-case bench diff mutation lint test test-fast check what-if
 ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
+-include $(DEPS_MK)
 -include $(PROCESSED)/.indicators.mk
 endif
-$(PROCESSED)/.indicators.mk: $(CASE)/codebook.yml $(PREPARE_SRC) $(ENV)
+$(DEPS_MK): $(shell find $(PKG) -name '*.py' 2>/dev/null | LC_ALL=C sort) $(wildcard notebooks/*.ipynb) $(ENV)
+	$(PY) -m analysis deps $@
+
+$(PROCESSED)/.indicators.mk: $(CASE)/codebook.yml $(LIST_SRC) $(ENV)
 	@mkdir -p $(@D)
-	set -o pipefail; $(PY) -m analysis indicators $(ARGS) | sed 's/^/INDICATORS += /' > $@.tmp \
+	set -o pipefail; $(PY) -m analysis indicators --case $(CASE) | sed 's/^/INDICATORS += /' > $@.tmp \
 	  && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
 RESULTS  := $(foreach i,$(INDICATORS),$(REPORTS)/results/$(i).json)
@@ -87,7 +91,7 @@ check: $(ENV) ## Check the whole case and list every problem at once (writes not
 data: $(TABLES) ## Ingest, clean, pseudonymise and code the case into $(PROCESSED)
 
 $(TABLES) &: $(RAW_FILES) $(PREPARE_SRC) $(ENV)
-	$(PY) -m analysis prepare $(ARGS)
+	$(PY) -m analysis prepare --case $(CASE) --processed $(PROCESSED)
 
 indicators: $(RESULTS) ## Execute the indicator notebook once per indicator
 
@@ -96,8 +100,8 @@ $(REPORTS)/notebooks/indicator-%.ipynb $(REPORTS)/results/%.json $(REPORTS)/figu
 
 conclusion: $(REPORTS)/notebooks/conclusion.ipynb ## Execute the conclusion notebook
 
-$(REPORTS)/notebooks/conclusion.ipynb $(REPORTS)/results/conclusion.json &: notebooks/conclusion.ipynb $(RESULTS) $(CASE)/case.yml $(NOTEBOOK_SRC) $(PKG)/chapter.py $(CONCLUSION_TEMPLATES) $(ENV)
-	$(PY) -m analysis conclusion $(ARGS)
+$(REPORTS)/notebooks/conclusion.ipynb $(REPORTS)/results/conclusion.json &: notebooks/conclusion.ipynb $(RESULTS) $(CASE)/case.yml $(CONCLUSION_SRC) $(CONCLUSION_TEMPLATES) $(ENV)
+	$(PY) -m analysis conclusion --case $(CASE) --reports $(REPORTS)
 
 chapter: $(CHAPTER) ## Assemble the chapter (HTML, Markdown, DOCX) from the executed notebooks
 
@@ -107,18 +111,18 @@ $(CHAPTER) &: $(EXECUTED) $(REPORTS)/notebooks/conclusion.ipynb $(TABLES) $(RAW_
 pdf: $(PDF) ## Print the chapter to PDF (A4, thesis margins) with xelatex or headless Chromium
 
 # From the HTML already built, without rewriting it (the manifest and the DOCX stay up to date).
-$(PDF): $(REPORTS)/chapter/chapter.html $(FORMATS_SRC) $(ENV)
-	$(PY) -m analysis pdf $(ARGS)
+$(PDF): $(REPORTS)/chapter/chapter.html $(PDF_SRC) $(ENV)
+	$(PY) -m analysis pdf --reports $(REPORTS)
 	$(PY) -m analysis manifest $(ARGS)
 
-$(MANIFEST): $(CHAPTER) $(TABLES) $(PKG)/manifest.py $(PKG)/provenance.py $(ENV)
+$(MANIFEST): $(CHAPTER) $(TABLES) $(MANIFEST_SRC) $(ENV)
 	$(PY) -m analysis manifest $(ARGS)
 
 verify: $(MANIFEST) ## Rebuild into a scratch folder and report every output that differs (with diffs)
 	$(PY) -m analysis verify $(ARGS)
 
 diff: $(ENV) ## Compare two builds by findings first: make diff OLD=dir NEW=dir (or CODERS=1 for coder B vs A)
-	$(PY) -m analysis diff $(if $(CODERS),--coders $(ARGS),$(OLD) $(NEW)) $(if $(HTML),--html $(HTML))
+	$(PY) -m analysis diff $(if $(CODERS),--coders --processed $(PROCESSED) --reports $(REPORTS),$(OLD) $(NEW)) $(if $(HTML),--html $(HTML))
 
 audit: $(CHAPTER) ## Check that no identity from the private key reached any output (every build also does)
 	$(PY) -m analysis audit $(ARGS)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import atomic, cli, schemas
+from analysis import atomic, pipeline, schemas
 from analysis.cli import main
 from analysis.errors import AnalysisError
 from analysis.paths import PROJECT_DIR
@@ -112,7 +112,7 @@ def test_owned_entries_the_stage_no_longer_writes_are_removed(tmp_path):
     (folder / "results" / "dropped-indicator.json").write_text("{}")
     (folder / "manifest.json").write_text("{}")
     (folder / "notes.md").write_text("mine")
-    with atomic.staged_dirs([(folder, cli.REPORT_ENTRIES.__contains__)]) as (stage,):
+    with atomic.staged_dirs([(folder, pipeline.REPORT_ENTRIES.__contains__)]) as (stage,):
         (stage / "results").mkdir()
         (stage / "results" / "kept.json").write_text("{}")
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == [
@@ -150,9 +150,9 @@ def test_build_failing_midway_leaves_the_previous_outputs(built, tmp_path, monke
         with (case / "codings" / "coder-B.csv").open("a") as f:
             f.write("T1,WEATHER,The agreement was signed in 2016,1,B,\n")
     elif fault == "conclusion-fails":
-        monkeypatch.setattr(cli, "conclusion", lambda args: (_ for _ in ()).throw(AnalysisError("injected")))
+        monkeypatch.setattr(pipeline, "conclusion", lambda *args: (_ for _ in ()).throw(AnalysisError("injected")))
     else:
-        monkeypatch.setattr(cli, "assemble", lambda args: (_ for _ in ()).throw(KeyboardInterrupt()))
+        monkeypatch.setattr(pipeline, "assemble", lambda *args: (_ for _ in ()).throw(KeyboardInterrupt()))
     before = snapshot(out)
     code = main(["build", "--case", str(case), "--out", str(out)])
     assert code == (130 if fault == "assembly-interrupted" else 1)
@@ -161,6 +161,6 @@ def test_build_failing_midway_leaves_the_previous_outputs(built, tmp_path, monke
 
 @pytest.mark.e2e
 def test_build_failing_into_a_new_folder_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "conclusion", lambda args: (_ for _ in ()).throw(AnalysisError("injected")))
+    monkeypatch.setattr(pipeline, "conclusion", lambda *args: (_ for _ in ()).throw(AnalysisError("injected")))
     assert main(["build", "--case", str(MINI), "--out", str(tmp_path / "new" / "out")]) == 1
     assert not (tmp_path / "new").exists()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis import cli
 from analysis.cli import main
 from analysis.formats import pdf as pdf_format
 from analysis.paths import PROJECT_DIR
@@ -802,7 +803,10 @@ def test_catalogued_error(entry, tmp_path, capsys, monkeypatch):
     if argv[0] == "import-qdpx":  # names its own target case folder
         code = main(argv)
     else:
-        code = main([argv[0], "--case", str(case), "--out", str(out), *argv[1:]])
+        # The folders, for the commands that take them (--help lists what each does).
+        folders = [f"--{name}={path}" for name, path in (("case", case), ("out", out))
+                   if name in cli.FOLDERS[argv[0]]]
+        code = main([argv[0], *folders, *argv[1:]])
     err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith(("INFO", "WARNING"))]
     assert code == 1
     assert len(err) >= 1 and err[-1].startswith("error: "), err

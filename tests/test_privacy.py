@@ -77,7 +77,8 @@ def test_clean_outputs_pass_untouched(mini_case):
 
 def test_the_standalone_audit_reports_without_removing_or_naming(mini_case, capsys):
     _outputs_with_a_leak(mini_case)
-    args = ["--case", str(mini_case.case), "--processed", str(mini_case.processed), "--reports", str(mini_case.reports)]
+    args = ["--case", str(mini_case.case), "--processed", str(mini_case.processed),
+            "--reports", str(mini_case.reports)]
     assert main(["audit", *args]) == 1
     err = capsys.readouterr().err
     assert "identity leak(s) found" in err and not any(name in err for name in NAMES)

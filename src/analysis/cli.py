@@ -1,27 +1,47 @@
-"""Command line: ``python -m analysis <command>``. The Makefile calls these."""
+"""Command line: ``python -m analysis <command>``. The Makefile calls these.
+
+Each command only reads its arguments and hands off to :mod:`analysis.pipeline`
+(or to the module that does the work); its ``--help`` lists the options it
+uses and no other.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from analysis.errors import AnalysisError, CaseProblems
 from analysis.log import configure, logger
-from analysis.paths import NOTEBOOKS_DIR, PROJECT_DIR, CasePaths
+from analysis.paths import CasePaths
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {}
-ARGUMENTS: dict[str, tuple[tuple[tuple, dict], ...]] = {}  # a command's own arguments, beside the common ones
-_DEFAULT_FORMATS = "html,md,docx"  # chapter.DEFAULT_FORMATS, spelled for the command line (no import at start-up)
+ARGUMENTS: dict[str, tuple[tuple[tuple, dict], ...]] = {}  # a command's own arguments
+FOLDERS: dict[str, tuple[str, ...]] = {}  # the folder options (and --language) a command uses, from FOLDER_OPTIONS
+_DEFAULT_FORMATS = "html,md,docx"  # pipeline.DEFAULT_FORMATS, spelled for the command line
+
+# The options several commands share; each command names the ones it uses.
+FOLDER_OPTIONS: dict[str, tuple[str, str]] = {
+    "case": ("--case", "case folder (default: data/raw)"),
+    "processed": ("--processed", "processed tables folder (default: data/processed)"),
+    "reports": ("--reports", "reports folder (default: reports)"),
+    "out": ("--out", "one output folder: OUT/processed and OUT/reports"),
+    "language": ("--language", "chapter language (default: the case's)"),
+}
+INPUTS = ("case",)
+TABLES = ("case", "processed", "out")
+OUTPUTS = ("case", "processed", "reports", "out")
 
 
-def command(*arguments: tuple[tuple, dict]):
-    """Register a sub-command with its own arguments (made by :func:`arg`); its docstring's first line is its help."""
+def command(*arguments: tuple[tuple, dict], folders: tuple[str, ...] = (*OUTPUTS, "language")):
+    """Register a sub-command with its own arguments (made by :func:`arg`) and the shared options it uses.
+
+    Its docstring's first line is its help.
+    """
     def register(func):
         name = func.__name__.replace("_", "-")
-        COMMANDS[name], ARGUMENTS[name] = func, arguments
+        COMMANDS[name], ARGUMENTS[name], FOLDERS[name] = func, arguments, folders
         return func
     return register
 
@@ -41,44 +61,25 @@ _THRESHOLD = arg("--threshold", action="append", default=[], metavar="KEY=VALUE"
 
 
 def _paths(args: argparse.Namespace) -> CasePaths:
+    """The folders the options name; an option the command does not take is its default."""
     out = getattr(args, "out", None)
-    processed = args.processed or (out / "processed" if out else None)
-    reports = args.reports or (out / "reports" if out else None)
-    return CasePaths.from_dirs(args.case, processed, reports)
+    processed = getattr(args, "processed", None) or (out / "processed" if out else None)
+    reports = getattr(args, "reports", None) or (out / "reports" if out else None)
+    return CasePaths.from_dirs(getattr(args, "case", None), processed, reports)
 
 
-@contextmanager
-def _every_problem(paths: CasePaths) -> Iterator[None]:
-    """On a problem in the case inside the block, report every problem of the case, not only that one.
-
-    The happy path pays nothing; after a failure the whole case is checked
-    (as ``check`` does) so that one run lists all there is to fix.
-    """
-    try:
-        yield
-    except CaseProblems:
-        raise
-    except AnalysisError:
-        from analysis.prepare import check_case
-        check_case(paths).raise_if_any(paths.case)
-        raise
+def _formats(args: argparse.Namespace) -> tuple[str, ...]:
+    return tuple(f.strip() for f in args.formats.split(",") if f.strip())
 
 
-def _param(path: Path) -> str:
-    """A notebook parameter path: relative to the project when inside it, so executed
-    notebooks do not depend on where the clone lives."""
-    resolved = path.resolve()
-    return resolved.relative_to(PROJECT_DIR).as_posix() if resolved.is_relative_to(PROJECT_DIR) else str(resolved)
-
-
-@command()
+@command(folders=TABLES)
 def prepare(args: argparse.Namespace) -> None:
     """Ingest, clean, pseudonymise and code the case into the processed tables."""
-    from analysis.prepare import prepare as run
-    run(_paths(args))
+    from analysis import pipeline
+    pipeline.prepare(_paths(args))
 
 
-@command()
+@command(folders=INPUTS)
 def check(args: argparse.Namespace) -> None:
     """Check the whole case and list every problem at once, grouped by file; writes nothing."""
     from analysis.errors import ProblemCollector
@@ -96,85 +97,42 @@ def check(args: argparse.Namespace) -> None:
 @command(arg("id", help="indicator id from the codebook"), _THRESHOLD)
 def indicator(args: argparse.Namespace) -> None:
     """Execute the indicator notebook for one indicator (papermill)."""
-    from analysis import schemas
-    from analysis.config import load_case, load_codebook
-    from analysis.notebooks import execute
+    from analysis import pipeline
     from analysis.whatif import parse_thresholds
-    paths = _paths(args)
-    thresholds = parse_thresholds(getattr(args, "threshold", []))
-    load_case(paths.case_config)  # its rules, checked before a kernel starts
-    load_codebook(paths.codebook).indicator(args.id)
-    schemas.require_tables(paths.processed)  # before a kernel starts
-    execute(NOTEBOOKS_DIR / "indicator.ipynb", paths.executed / f"indicator-{args.id}.ipynb",
-            {"indicator_id": args.id, "case_dir": _param(paths.case),
-             "processed_dir": _param(paths.processed), "reports_dir": _param(paths.reports),
-             "language": args.language or "", "thresholds": thresholds}, cwd=PROJECT_DIR)
+    thresholds = parse_thresholds(args.threshold)
+    pipeline.indicator(_paths(args), args.id, args.language or "", thresholds)
 
 
-@command()
+@command(folders=("case", "reports", "out", "language"))
 def conclusion(args: argparse.Namespace) -> None:
     """Execute the conclusion notebook, which reads every indicator's results."""
-    from analysis.chapter import results_files
-    from analysis.config import load_case
-    from analysis.notebooks import execute
-    paths = _paths(args)
-    load_case(paths.case_config)
-    results_files(paths)  # every indicator's results, before a kernel starts
-    execute(NOTEBOOKS_DIR / "conclusion.ipynb", paths.executed / "conclusion.ipynb",
-            {"case_dir": _param(paths.case), "reports_dir": _param(paths.reports),
-             "language": args.language or ""}, cwd=PROJECT_DIR)
+    from analysis import pipeline
+    pipeline.conclusion(_paths(args), args.language or "")
 
 
-@command(_FORMATS)
+@command(_FORMATS, folders=OUTPUTS)
 def assemble(args: argparse.Namespace) -> None:
     """Assemble the executed notebooks into the chapter (HTML, Markdown, DOCX; PDF on request)."""
-    from analysis.chapter import assemble as run
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    for path in run(_paths(args), formats):
-        logger.info("wrote %s", path)
+    from analysis import pipeline
+    pipeline.assemble(_paths(args), _formats(args))
 
 
-@command()
+@command(folders=("reports", "out"))
 def pdf(args: argparse.Namespace) -> None:
     """Print the chapter to PDF (A4, thesis margins) from the HTML chapter, with xelatex or headless Chromium."""
-    from analysis.formats.pdf import export_pdf
-    paths = _paths(args)
-    logger.info("wrote %s", export_pdf(paths.chapter / "chapter.html", paths.chapter / "chapter.pdf"))
-
-
-REPORT_ENTRIES = ("results", "figures", "notebooks", "chapter", "evidence", "manifest.json")  # what `build` owns in reports
+    from analysis import pipeline
+    pipeline.pdf(_paths(args))
 
 
 @command(_FORMATS, _THRESHOLD)
 def build(args: argparse.Namespace) -> None:
-    """Run every stage in order: prepare, each indicator, conclusion, assemble; then the privacy audit.
+    """Run every stage in order (prepare, each indicator, conclusion, assemble, audit) and write the manifest.
 
-    All or nothing: the stages write into staging folders, swapped in only
-    when the chapter is assembled and the audit found no leak; a failure
-    leaves the previous outputs as they were (or none). The old manifest goes
-    too: it describes old outputs.
+    The same outputs as ``make`` (manifest.json included), for machines without make.
     """
-    from analysis import schemas
-    from analysis.atomic import staged_dirs
-    from analysis.audit import refuse_leaks
-    from analysis.config import load_codebook
-    final = _what_if_paths(args)
-    with _every_problem(final):
-        codebook = load_codebook(final.codebook)  # a broken codebook fails before any folder is made
-    with staged_dirs([(final.processed, schemas.is_table_file),
-                      (final.reports, REPORT_ENTRIES.__contains__)]) as (processed, reports):
-        staged = argparse.Namespace(**{**vars(args), "processed": processed, "reports": reports, "out": None})
-        prepare(staged)
-        for ind in codebook.indicators:
-            staged.id = ind.id
-            indicator(staged)
-        conclusion(staged)
-        assemble(staged)
-        refuse_leaks(CasePaths(final.case, processed, reports))  # a leak: nothing is swapped in
-        # The notebooks ran on the staging folders; after the swap their parameters name the real ones.
-        _rename_parameters(reports / "notebooks", {_param(processed): _param(final.processed),
-                                                   _param(reports): _param(final.reports)})
-    logger.info("built %s and %s (the paths above were their staging folders)", final.processed, final.reports)
+    from analysis import pipeline
+    from analysis.whatif import parse_thresholds
+    pipeline.build(_what_if_paths(args), _formats(args), args.language or "", parse_thresholds(args.threshold))
 
 
 def _what_if_paths(args: argparse.Namespace) -> CasePaths:
@@ -184,6 +142,7 @@ def _what_if_paths(args: argparse.Namespace) -> CasePaths:
     default reports folder it is refused, so that a chapter with changed thresholds never replaces the
     chapter of the case.
     """
+    from analysis.paths import PROJECT_DIR
     from analysis.whatif import output_dir, parse_thresholds
     overrides = parse_thresholds(getattr(args, "threshold", []))
     if not overrides:
@@ -200,36 +159,26 @@ def _what_if_paths(args: argparse.Namespace) -> CasePaths:
 @command(_FORMATS, _THRESHOLD)
 def what_if(args: argparse.Namespace) -> None:
     """Rebuild the chapter with other thresholds (--threshold KEY=VALUE) into what-if/<thresholds>/, with its manifest."""
+    from analysis import pipeline
     from analysis.whatif import parse_thresholds
-    if not parse_thresholds(args.threshold):
+    thresholds = parse_thresholds(args.threshold)
+    if not thresholds:
         raise AnalysisError("say which thresholds to change", field="--threshold",
                             hint="e.g. python -m analysis what-if --threshold min_informants=3")
     paths = _what_if_paths(args)
-    done = argparse.Namespace(**{**vars(args), "case": paths.case, "processed": paths.processed,
-                                 "reports": paths.reports, "out": None})
-    build(done)
-    manifest(done)
+    pipeline.build(paths, _formats(args), args.language or "", thresholds)
     logger.info("what-if chapter: %s", paths.chapter)
 
 
-def _rename_parameters(folder: Path, renames: dict[str, str]) -> None:
-    """Rewrite folder paths in the parameters of every executed notebook in ``folder``."""
-    from analysis.notebooks import rename_paths
-    for path in sorted(folder.glob("*.ipynb")):
-        rename_paths(path, renames)
-
-
-@command()
+@command(folders=INPUTS)
 def indicators(args: argparse.Namespace) -> None:
     """Print the indicator ids of the case, one per line (used by the Makefile)."""
-    from analysis.config import load_case, load_codebook
-    with _every_problem(_paths(args)):  # make's first step: a problem stops it before any output
-        load_case(_paths(args).case_config)
-        ids = [ind.id for ind in load_codebook(_paths(args).codebook).indicators]
+    from analysis import pipeline
+    ids = pipeline.indicator_ids(_paths(args))
     print("\n".join(ids))
 
 
-@command(arg("dir", type=Path, help="the new case folder (must not exist, or be empty)"))
+@command(arg("dir", type=Path, help="the new case folder (must not exist, or be empty)"), folders=())
 def new_case(args: argparse.Namespace) -> None:
     """Start a new case folder: a commented template of every file, which builds at once."""
     from analysis.scaffold import new_case as run
@@ -238,12 +187,12 @@ def new_case(args: argparse.Namespace) -> None:
                 args.dir / "README.md", args.dir)
 
 
-@command()
+@command(folders=OUTPUTS)
 def audit(args: argparse.Namespace) -> None:
     """Fail if any identity from the private key appears in processed data or reports."""
-    from analysis.audit import audit as run
+    from analysis import pipeline
     paths = _paths(args)
-    leaks = run(paths)
+    leaks = pipeline.audit(paths)
     for leak in leaks:
         print(leak, file=sys.stderr)
     if leaks:
@@ -251,35 +200,18 @@ def audit(args: argparse.Namespace) -> None:
     logger.info("audit: no identity from the key in %s or %s", paths.processed, paths.reports)
 
 
-@command()
+@command(folders=OUTPUTS)
 def manifest(args: argparse.Namespace) -> None:
     """Write reports/manifest.json (every output and input with its sha256, versions, parameters) after the privacy audit."""
-    from analysis.audit import refuse_leaks
-    from analysis.manifest import write_manifest
-    refuse_leaks(_paths(args))  # the manifest marks a finished build: never one with a leak
-    logger.info("wrote %s", write_manifest(_paths(args)))
+    from analysis import pipeline
+    pipeline.manifest(_paths(args))
 
 
 @command()
 def verify(args: argparse.Namespace) -> None:
     """Rebuild the case into a scratch folder and report every output that differs."""
-    from analysis.audit import refuse_leaks
-    from analysis.chapter import EXPORTERS
-    from analysis.manifest import verify as run
-
-    refuse_leaks(_paths(args))  # outputs with a leak are not verified, they are removed
-
-    # The rebuild writes the chapter formats the current outputs hold (a PDF only if one was printed).
-    current = _paths(args).chapter
-    formats = ",".join(f for f in EXPORTERS if (current / f"chapter.{f}").is_file()) or _DEFAULT_FORMATS
-
-    def rebuild(paths: CasePaths) -> None:
-        scratch = argparse.Namespace(**{**vars(args), "case": paths.case, "processed": paths.processed,
-                                        "reports": paths.reports, "out": None, "formats": formats})
-        build(scratch)
-        manifest(scratch)
-
-    problems = run(_paths(args), rebuild)
+    from analysis import pipeline
+    problems = pipeline.verify(_paths(args), args.language or "")
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -292,8 +224,9 @@ def verify(args: argparse.Namespace) -> None:
          arg("new", type=Path, nargs="?", help="output folder of the later build"),
          arg("--coders", action="store_true",
              help="compare the findings of the other coders (on the sources they coded) with the primary coder's, "
-                  "for the build in OLD (default: the current outputs)"),
-         arg("--html", type=Path, help="also write the comparison as an HTML page here"))
+                  "for the build in OLD (default: the current outputs, or --processed/--reports/--out)"),
+         arg("--html", type=Path, help="also write the comparison as an HTML page here"),
+         folders=("processed", "reports", "out"))
 def diff(args: argparse.Namespace) -> None:
     """What changed between two builds: verdicts, rankings, counts, quotes first; then inputs; then files."""
     from analysis import diff as compare
@@ -314,7 +247,7 @@ def diff(args: argparse.Namespace) -> None:
         logger.info("wrote %s", args.html)
 
 
-@command(arg("file", type=Path, help="the REFI-QDA file to read"))
+@command(arg("file", type=Path, help="the REFI-QDA file to read"), folders=INPUTS)
 def import_qdpx(args: argparse.Namespace) -> None:
     """Import a REFI-QDA project (.qdpx from QualCoder, NVivo, ATLAS.ti, MAXQDA) into a new case folder."""
     from analysis.qdpx import import_qdpx as run
@@ -326,36 +259,49 @@ def import_qdpx(args: argparse.Namespace) -> None:
                 report.case / "import-report.md")
 
 
-@command(_WRITTEN)
+@command(_WRITTEN, folders=INPUTS)
 def export_qdpx(args: argparse.Namespace) -> None:
     """Export the case as a REFI-QDA project (.qdpx): pseudonymised texts, codebook, every coder's codings."""
     from analysis.qdpx import export_qdpx as run
     run(_paths(args), args.file)
 
 
-@command(_WRITTEN)
+@command(_WRITTEN, folders=INPUTS)
 def export_qdc(args: argparse.Namespace) -> None:
     """Export the case's codebook as a REFI-QDA codebook (.qdc)."""
     from analysis.qdpx import export_qdc as run
     run(_paths(args), args.file)
 
 
+@command(arg("file", type=Path, nargs="?", help="the makefile fragment to write (default: print it)"), folders=())
+def deps(args: argparse.Namespace) -> None:
+    """Write the Makefile's prerequisite lists (the package files each stage runs), from the imports."""
+    from analysis.deps import makefile_fragment
+    text = makefile_fragment()
+    if args.file is None:
+        sys.stdout.write(text)
+        return
+    from analysis.atomic import write_text
+    write_text(args.file, text)
+
+
 def parser() -> argparse.ArgumentParser:
-    """The argument parser, one sub-command per registered command."""
-    p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    """The argument parser, one sub-command per registered command, each with only the options it uses."""
+    p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, func in COMMANDS.items():
         doc = (func.__doc__ or "").strip().splitlines()[0]
         s = sub.add_parser(name, help=doc, description=doc)
-        s.add_argument("--case", type=Path, help="case folder (default: data/raw)")
-        s.add_argument("--processed", type=Path, help="processed tables folder (default: data/processed)")
-        s.add_argument("--reports", type=Path, help="reports folder (default: reports)")
-        s.add_argument("--out", type=Path, help="one output folder: OUT/processed and OUT/reports")
-        s.add_argument("--language", help="chapter language (default: the case's)")
+        for option in FOLDERS[name]:
+            flag, help_text = FOLDER_OPTIONS[option]
+            if option == "language":
+                s.add_argument(flag, help=help_text)
+            else:
+                s.add_argument(flag, type=Path, help=help_text)
         for names, options in ARGUMENTS[name]:
             s.add_argument(*names, **options)
-        s.set_defaults(func=func, id=None)
+        s.set_defaults(func=func)
     return p
 
 

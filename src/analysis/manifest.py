@@ -50,8 +50,15 @@ def write_manifest(paths: CasePaths) -> Path:
     return target
 
 
-def verify(paths: CasePaths, build: Callable[[CasePaths], None]) -> list[str]:
+def verify(paths: CasePaths, build: Callable[[CasePaths], object]) -> list[str]:
     """Rebuild into a scratch folder with ``build`` and list every output that differs.
+
+    Args:
+        paths: The case and its current outputs.
+        build: Builds the case into the scratch folders it is given, manifest
+            included: :func:`analysis.pipeline.verify` passes :func:`analysis.pipeline.build`
+            with the formats the current outputs hold. (Passed in, not imported: the
+            manifest stage of the Makefile does not depend on the whole pipeline.)
 
     Returns:
         Human-readable problems, empty when the rebuild matches byte for byte
