@@ -2,7 +2,6 @@ import pandas as pd
 
 from analysis.autocode import as_codings, possible_misses, suggest
 from analysis.config import Code, Codebook, Indicator
-from analysis.prepare import prepare
 
 CB = Codebook((Indicator("x", "criteria", {"en": "X"}, (
     Code("PRES", "x", {"en": "p"}, "", {"id": ["pengawetan"], "en": ["preservation"]}),
@@ -42,8 +41,8 @@ def test_possible_misses_are_suggestions_no_human_coded():
     assert set(as_codings(s)["coder"]) == {"auto"}
 
 
-def test_auto_suggestions_stay_apart_from_manual_codings(mini_case):
-    tables = prepare(mini_case)
+def test_auto_suggestions_stay_apart_from_manual_codings(prepared_mini):
+    tables = prepared_mini.tables
     assert set(tables["codings"]["origin"]) == {"manual"}
     assert set(tables["suggestions"]["origin"]) == {"auto"}
     assert "A vs auto" in set(tables["reliability"]["comparison"])

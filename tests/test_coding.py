@@ -49,8 +49,8 @@ def test_perfect_constant_agreement_is_undefined_not_one():
     assert out["percent_agreement"] == 1.0 and math.isnan(out["cohen_kappa"]) and math.isnan(out["krippendorff_alpha"])
 
 
-def test_mini_case_codings_anchor_and_reliability(mini_case):
-    tables = prepare(mini_case)
+def test_mini_case_codings_anchor_and_reliability(prepared_mini):
+    tables = prepared_mini.tables
     c = tables["codings"]
     texts = dict(zip(tables["sources"]["source_id"], tables["sources"]["text"]))
     for row in c.itertuples():
@@ -96,8 +96,8 @@ def test_prepare_is_byte_identical_on_rebuild(mini_case, tmp_path):
     assert first == {p.name: p.read_bytes() for p in mini_case.processed.iterdir()}
 
 
-def test_codings_table_is_sorted_and_typed(mini_case):
-    c = prepare(mini_case)["codings"]
+def test_codings_table_is_sorted_and_typed(prepared_mini):
+    c = prepared_mini.tables["codings"]
     assert list(c.columns) == list(schemas.CODINGS.columns) and list(c.index) == list(range(len(c)))
     assert list(c.sort_values(["source_id", "start", "end", "code", "coder"])["excerpt_id"]) == list(c["excerpt_id"])
     assert pd.api.types.is_integer_dtype(c["start"])

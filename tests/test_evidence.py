@@ -15,7 +15,6 @@ from analysis.audit import audit
 from analysis.chapter import assemble
 from analysis.cli import main
 from analysis.formats.pdf import browser
-from analysis.prepare import prepare
 
 
 class Anchors(HTMLParser):
@@ -53,8 +52,8 @@ def test_link_quote_ids_links_known_ids_only_outside_tags_and_links(tmp_path):
     assert 'title="I05:10-20"' in out and "at 10:15-20" in out and ".I05:10-20{}" in out
 
 
-def test_site_has_a_page_per_source_and_category_with_every_span(mini_case):
-    prepare(mini_case)
+def test_site_has_a_page_per_source_and_category_with_every_span(prepared_mini):
+    mini_case = prepared_mini.paths  # prepared once per session, copied
     index = evidence.build_site(mini_case)
     folder = index.parent
     sources = schemas.read_table(schemas.SOURCES, mini_case.processed)
@@ -75,8 +74,8 @@ def test_site_has_a_page_per_source_and_category_with_every_span(mini_case):
         assert u.text.split()[0].rstrip(":,.") in raw[u.line - 1], (u.unit_id, u.line)
 
 
-def test_category_page_lists_every_coding_with_stance_coder_and_memo(mini_case):
-    prepare(mini_case)
+def test_category_page_lists_every_coding_with_stance_coder_and_memo(prepared_mini):
+    mini_case = prepared_mini.paths  # prepared once per session, copied
     folder = evidence.build_site(mini_case).parent
     codings = schemas.read_table(schemas.CODINGS, mini_case.processed)
     mine = codings[codings["code"] == "AGREEMENT"]
@@ -89,8 +88,8 @@ def test_category_page_lists_every_coding_with_stance_coder_and_memo(mini_case):
     assert all(m.replace("'", "&#x27;").replace('"', "&quot;") in page for m in memos)
 
 
-def test_removed_source_loses_its_page(mini_case):
-    prepare(mini_case)
+def test_removed_source_loses_its_page(prepared_mini):
+    mini_case = prepared_mini.paths  # prepared once per session, copied
     folder = evidence.build_site(mini_case).parent
     stale = folder / "sources" / "GONE.html"
     stale.write_text("old")
@@ -98,8 +97,8 @@ def test_removed_source_loses_its_page(mini_case):
     assert not stale.exists()
 
 
-def test_privacy_audit_reads_the_evidence_site(mini_case):
-    prepare(mini_case)
+def test_privacy_audit_reads_the_evidence_site(prepared_mini):
+    mini_case = prepared_mini.paths  # prepared once per session, copied
     folder = evidence.build_site(mini_case).parent
     assert audit(mini_case) == []
     key = (mini_case.identity_key).read_text(encoding="utf-8")

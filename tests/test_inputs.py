@@ -161,9 +161,9 @@ def test_a_coding_on_an_interviewer_turn_is_warned_and_listed(mini_case, caplog)
     assert len(on_disk) == len(warned) == 1
 
 
-def test_a_clean_case_has_an_empty_warnings_table(mini_case):
-    assert prepare(mini_case)["input_warnings"].empty
-    assert (mini_case.processed / "input_warnings.csv").read_text().strip() == "kind,file,line,source_id,detail"
+def test_a_clean_case_has_an_empty_warnings_table(prepared_mini):
+    assert prepared_mini.tables["input_warnings"].empty
+    assert (prepared_mini.paths.processed / "input_warnings.csv").read_text().strip() == "kind,file,line,source_id,detail"
 
 
 # --- 2. follow-up interviews and group transcripts --------------------------------------------------------

@@ -31,8 +31,8 @@ def _params(paths, **over):
             "reports_dir": str(paths.reports), "language": "", "thresholds": {}, **over}
 
 
-def test_indicator_template_runs_on_the_mini_case(mini_case):
-    prepare(mini_case)
+def test_indicator_template_runs_on_the_mini_case(prepared_mini):
+    mini_case = prepared_mini.paths  # prepared once per session, copied
     out = execute(NOTEBOOKS_DIR / "indicator.ipynb", mini_case.executed / "indicator-setup.ipynb",
                   _params(mini_case), PROJECT_DIR)
     result = json.loads((mini_case.results / "setup.json").read_text())
@@ -52,8 +52,8 @@ def test_indicator_template_runs_on_the_mini_case(mini_case):
     ({"indicator_id": "nope"}, "valid values: setup, problems"),
     ({"indicator_id": 3}, "indicator_id must be str"),
 ])
-def test_bad_parameters_fail_clearly_and_leave_nothing(mini_case, over, message):
-    prepare(mini_case)
+def test_bad_parameters_fail_clearly_and_leave_nothing(prepared_mini, over, message):
+    mini_case = prepared_mini.paths  # prepared once per session, copied
     target = mini_case.executed / "indicator-x.ipynb"
     with pytest.raises(AnalysisError, match=message):
         execute(NOTEBOOKS_DIR / "indicator.ipynb", target, _params(mini_case, **over), PROJECT_DIR)
@@ -113,9 +113,9 @@ def test_notebooks_run_from_their_own_folders_and_again_from_the_executed_copy(c
     assert out.read_bytes() == first
 
 
-def test_kernel_runs_without_the_plain_tcp_warning(mini_case, capfd, monkeypatch):
+def test_kernel_runs_without_the_plain_tcp_warning(prepared_mini, capfd, monkeypatch):
     from analysis import notebooks
-    prepare(mini_case)
+    mini_case = prepared_mini.paths  # prepared once per session, copied
     run = NOTEBOOKS_DIR / "indicator.ipynb"
     execute(run, mini_case.executed / "indicator-setup.ipynb", _params(mini_case), PROJECT_DIR)
     captured = capfd.readouterr()

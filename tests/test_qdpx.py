@@ -139,12 +139,13 @@ def _comparable(tables: dict) -> dict:
             for name in ("sources", "units", "informants", "documents", "codings", "reliability")}
 
 
-def test_round_trip_gives_the_same_processed_tables(mini_case, tmp_path):
+def test_round_trip_gives_the_same_processed_tables(prepared_mini, tmp_path):
+    mini_case = prepared_mini.paths  # prepared once per session, copied
     archive = _export(mini_case, tmp_path / "mini.qdpx")
     report = qdpx.import_qdpx(archive, tmp_path / "back")
     assert report.warnings == []
     assert report.counts["codings"] == 12 and report.counts["interviews"] == 2 and report.counts["documents"] == 2
-    before = _comparable(prepare(mini_case))
+    before = _comparable(prepared_mini.tables)
     after = _comparable(prepare(CasePaths(tmp_path / "back", tmp_path / "p2", tmp_path / "r2")))
     for name in before:
         assert before[name].equals(after[name]), name
