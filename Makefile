@@ -50,8 +50,8 @@ TABLE_NAMES := sources units informants documents codings reliability disagreeme
 TABLES := $(foreach t,$(TABLE_NAMES),$(PROCESSED)/$(t).parquet $(PROCESSED)/$(t).csv)
 TEXT_TEMPLATES := $(wildcard $(PKG)/templates/text/*/*)
 CONCLUSION_TEMPLATES := $(filter %conclusion.md.j2 %labels.yml,$(TEXT_TEMPLATES))
-INDICATOR_TEMPLATES := $(filter-out %conclusion.md.j2 %chapter_heading.md.j2 %appendix.md.j2,$(TEXT_TEMPLATES))
-CHAPTER_SRC := $(ASSEMBLE_SRC) $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %labels.yml,$(TEXT_TEMPLATES))
+INDICATOR_TEMPLATES := $(filter-out %conclusion.md.j2 %chapter_heading.md.j2 %appendix.md.j2 %findings_intro.md.j2,$(TEXT_TEMPLATES))
+CHAPTER_SRC := $(ASSEMBLE_SRC) $(PKG)/csl/apa.csl $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %findings_intro.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 
 # The package files each stage runs (LIST_SRC, PREPARE_SRC, INDICATOR_SRC, CONCLUSION_SRC, ASSEMBLE_SRC,
 # PDF_SRC, MANIFEST_SRC) come from the package's imports, and the indicator ids from the codebook:
@@ -72,8 +72,10 @@ $(PROCESSED)/.indicators.mk: $(CASE)/codebook.yml $(LIST_SRC) $(ENV)
 
 RESULTS  := $(foreach i,$(INDICATORS),$(REPORTS)/results/$(i).json)
 EXECUTED := $(foreach i,$(INDICATORS),$(REPORTS)/notebooks/indicator-$(i).ipynb)
-CHAPTER  := $(REPORTS)/chapter/chapter.html $(REPORTS)/chapter/chapter.md $(REPORTS)/chapter/chapter.docx
-PDF      := $(REPORTS)/chapter/chapter.pdf
+# The chapters by role and the whole thesis (docs/pipeline.md, "Assembly"), each in every format.
+CHAPTER_DOCS := findings conclusion appendix thesis
+CHAPTER  := $(foreach d,$(CHAPTER_DOCS),$(foreach f,html md docx,$(REPORTS)/chapter/$(d).$(f))) $(REPORTS)/chapter/references.json
+PDF      := $(foreach d,$(CHAPTER_DOCS),$(REPORTS)/chapter/$(d).pdf)
 
 .PHONY: all help env check data indicators conclusion chapter pdf audit verify diff lint test test-fast lab clean lock new-case bench mutation what-if
 MANIFEST := $(REPORTS)/manifest.json
@@ -103,15 +105,15 @@ conclusion: $(REPORTS)/notebooks/conclusion.ipynb ## Execute the conclusion note
 $(REPORTS)/notebooks/conclusion.ipynb $(REPORTS)/results/conclusion.json &: notebooks/conclusion.ipynb $(RESULTS) $(CASE)/case.yml $(CONCLUSION_SRC) $(CONCLUSION_TEMPLATES) $(ENV)
 	$(PY) -m analysis conclusion --case $(CASE) --reports $(REPORTS)
 
-chapter: $(CHAPTER) ## Assemble the chapter (HTML, Markdown, DOCX) from the executed notebooks
+chapter: $(CHAPTER) ## Assemble the chapters (findings, conclusion, appendix, thesis: HTML, Markdown, DOCX)
 
 $(CHAPTER) &: $(EXECUTED) $(REPORTS)/notebooks/conclusion.ipynb $(TABLES) $(RAW_FILES) $(CHAPTER_SRC) $(ENV)
 	$(PY) -m analysis assemble $(ARGS)
 
-pdf: $(PDF) ## Print the chapter to PDF (A4, thesis margins) with xelatex or headless Chromium
+pdf: $(PDF) ## Print the chapters to PDF (A4, thesis margins) with xelatex or headless Chromium
 
 # From the HTML already built, without rewriting it (the manifest and the DOCX stay up to date).
-$(PDF): $(REPORTS)/chapter/chapter.html $(PDF_SRC) $(ENV)
+$(PDF) &: $(filter %.html,$(CHAPTER)) $(PDF_SRC) $(ENV)
 	$(PY) -m analysis pdf --reports $(REPORTS)
 	$(PY) -m analysis manifest $(ARGS)
 

@@ -61,7 +61,7 @@ def test_example_chapter_states_the_findings_its_evidence_carries(example):
     assert state["implementation"]["IMP_PRESERVE"] in ("contested", "contradicted")
     assert results["obstacles"]["ranking"][0] == "OBS_COVID"
     assert results["implementation"]["contrary"] and results["formation"]["caveats"]
-    html = (out / "reports" / "chapter" / "chapter.html").read_text()
+    html = (out / "reports" / "chapter" / "thesis.html").read_text()
     assert "BAB IV" in html and "KESIMPULAN" in html
     assert len(re.findall(r"<h2[^>]*>\s*4\.\d", html)) == 5  # three indicators, conclusion, appendix
     assert "kedua indikator yang dinilai terpenuhi sebagian" in html
@@ -73,7 +73,7 @@ def test_example_chapter_states_the_findings_its_evidence_carries(example):
 
 def test_the_ranking_indicator_is_never_called_met(example):
     out, _, _ = example
-    md = (out / "reports" / "chapter" / "chapter.md").read_text()
+    md = (out / "reports" / "chapter" / "thesis.md").read_text()
     section = md[md.index("## 4.3"):md.index("## 4.4")]
     assert not re.search(r"dinilai \*\*(terpenuhi|tidak terpenuhi|terpenuhi sebagian)", section)
     conclusion = md[md.index("## 4.4"):md.index("## 4.5")]
@@ -90,7 +90,7 @@ def test_every_number_in_the_narrative_is_recomputed_from_the_processed_tables(e
     codings = pd.read_parquet(processed / "codings.parquet")
     units = pd.read_parquet(processed / "units.parquet")
     documents = pd.read_parquet(processed / "documents.parquet")
-    md = (out / "reports" / "chapter" / "chapter.md").read_text()
+    md = (out / "reports" / "chapter" / "thesis.md").read_text()
     pattern = re.compile(r'Indikator "([^"]+)".*?Pengodean indikator ini mencakup (\d+) informan dan (\d+) dokumen'
                          r"(?: \((\d+) sumber independen\))?, dalam (\d+) unit berbeda\. "
                          r"Dari (\d+) pengodean, (\d+) mendukung, (\d+) membantah, dan (\d+)", re.S)
@@ -138,7 +138,7 @@ def test_audit_catches_a_leak(example):
 def test_mini_case_builds_english_chapter(tmp_path):
     result, args = build(PROJECT_DIR / "tests" / "fixtures" / "mini", tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    html = (tmp_path / "reports" / "chapter" / "chapter.html").read_text()
+    html = (tmp_path / "reports" / "chapter" / "thesis.html").read_text()
     assert "CHAPTER 4" in html and "of one judged indicator, one is met" in html
     assert make(*args, "-q").returncode == 0
 

@@ -651,6 +651,14 @@ def _(case):
     return ["assemble", "--formats", "html,rtf"]
 
 
+@trigger("citation-unknown-document")
+def _(case):
+    # A case's own wording may cite register documents; this one cites a document the register lacks.
+    (case / "templates" / "en").mkdir(parents=True)
+    (case / "templates" / "en" / "findings_intro.md.j2").write_text("As reported [[cite:D9]].\n", encoding="utf-8")
+    return ["build"]
+
+
 @trigger("chapter-number-invalid")
 def _(case):
     _edit(case / "case.yml", "chapter: {number: 4,", "chapter: {number: four,")
@@ -677,7 +685,8 @@ def _(case):
 def _(case):
     chapter = case.parent / "out" / "reports" / "chapter"
     chapter.mkdir(parents=True)
-    (chapter / "chapter.html").write_text("<html><body><p>Chapter</p></body></html>")
+    for name in ("findings", "conclusion", "appendix", "thesis"):
+        (chapter / f"{name}.html").write_text("<html><body><p>Chapter</p></body></html>")
     return ["pdf"]
 
 

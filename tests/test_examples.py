@@ -74,8 +74,8 @@ def test_example_has_its_own_four_indicators_of_both_kinds():
 @pytest.mark.e2e
 def test_example_builds_an_english_chapter(example):
     out, _ = example
-    html = (out / "reports" / "chapter" / "chapter.html").read_text(encoding="utf-8")
-    md = (out / "reports" / "chapter" / "chapter.md").read_text(encoding="utf-8")
+    html = (out / "reports" / "chapter" / "thesis.html").read_text(encoding="utf-8")
+    md = (out / "reports" / "chapter" / "thesis.md").read_text(encoding="utf-8")
     assert '<html lang="en"' in html
     assert "CHAPTER 5" in html and "FINDINGS AND CONCLUSION" in html
     titles = re.findall(r"<h2[^>]*>\s*5\.\d+ ([^<]+)", html)
@@ -87,7 +87,7 @@ def test_example_builds_an_english_chapter(example):
     # The case's own wording (templates/en/caption_timeline.md.j2) replaces the package's.
     assert "Milestones of the twinning in the (fictional) public record" in html
     assert "Timeline of the cooperation from the public documents" not in html
-    assert (out / "reports" / "chapter" / "chapter.docx").is_file()
+    assert (out / "reports" / "chapter" / "thesis.docx").is_file()
 
 
 @pytest.mark.e2e
@@ -111,7 +111,7 @@ def test_example_verdicts_follow_from_its_data(example):
                       ("BAR_DATA", 0, 1, 2)]
     # Every criteria verdict of this small case rests on two informants: the sensitivity check says so.
     assert all(r[k]["sensitivity"]["fragile"] for k in ("agreement", "projects", "participation"))
-    md = (out / "reports" / "chapter" / "chapter.md").read_text(encoding="utf-8")
+    md = (out / "reports" / "chapter" / "thesis.md").read_text(encoding="utf-8")
     assert "of three judged indicators, two are met and one is partly met" in md
     assert 'the indicator "Joint projects delivered" is partly met' in md
     assert "The one most informants support is lack of funding (4 informants)" in md
@@ -128,7 +128,7 @@ def test_example_build_leaves_the_case_untouched_and_pseudonymises(example):
     assert tree_hash(EXAMPLE) == before
     paths = CasePaths(EXAMPLE, out / "processed", out / "reports")
     assert cli.main(["audit", "--case", str(EXAMPLE), "--out", str(out)]) == 0
-    chapter = (paths.chapter / "chapter.html").read_text(encoding="utf-8")
+    chapter = (paths.chapter / "thesis.html").read_text(encoding="utf-8")
     assert "Informant-01" in chapter
     text = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "", chapter)  # embedded figures are bytes
     assert not [n for i in load_identity_key(paths.identity_key) for n in i.names
@@ -159,7 +159,7 @@ def test_new_case_builds_at_once(tmp_path):
     before = tree_hash(case)
     out = tmp_path / "out"
     assert cli.main(["build", "--case", str(case), "--out", str(out)]) == 0
-    html = (out / "reports" / "chapter" / "chapter.html").read_text(encoding="utf-8")
+    html = (out / "reports" / "chapter" / "thesis.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in html and "[[" not in html
     assert results(out)["formalisation"]["verdict"] == "met"
     assert "Recommendations" not in html  # no ranking indicator, so no empty recommendations heading

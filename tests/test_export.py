@@ -70,22 +70,23 @@ def test_reference_docx_is_byte_identical_when_rewritten(tmp_path):
 
 
 def test_docx_has_real_tables_embedded_figures_and_styled_captions(mini_chapter):
-    html = (mini_chapter / "chapter.html").read_text(encoding="utf-8")
-    docx = mini_chapter / "chapter.docx"
+    html = (mini_chapter / "thesis.html").read_text(encoding="utf-8")
+    docx = mini_chapter / "thesis.docx"
     with zipfile.ZipFile(docx) as z:
         document = z.read("word/document.xml").decode("utf-8")
         media = [n for n in z.namelist() if n.startswith("word/media/")]
     assert html.count("<table") >= 3 and document.count("<w:tbl>") == html.count("<table")
     assert html.count("<img") >= 3 and len(media) == html.count("<img")
     assert document.count('<w:pStyle w:val="Caption" />') == html.count('class="caption"')
-    assert "Figure 4.1" in document and "Table 4.1" in document and "[[" not in document
+    assert "Figure 3." in document and "Table 3." in document and "[[" not in document
+    assert " SEQ Figure " in document and " SEQ Table " in document  # Word can renumber and list them
     assert '<w:pgSz w:h="16838" w:w="11906" />' in document  # the thesis page reached the output
 
 
 def test_docx_export_is_byte_identical(mini_chapter, tmp_path):
-    first = formats.export_docx(mini_chapter / "chapter.html", tmp_path / "a.docx")
-    second = formats.export_docx(mini_chapter / "chapter.html", tmp_path / "b.docx")
-    assert first.read_bytes() == second.read_bytes() == (mini_chapter / "chapter.docx").read_bytes()
+    first = formats.export_docx(mini_chapter / "thesis.html", tmp_path / "a.docx")
+    second = formats.export_docx(mini_chapter / "thesis.html", tmp_path / "b.docx")
+    assert first.read_bytes() == second.read_bytes() == (mini_chapter / "thesis.docx").read_bytes()
 
 
 # --- PDF -----------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ def _engine(name: str) -> formats.PdfEngine:
 
 @pytest.mark.parametrize("name", [e.name for e in formats.PDF_ENGINES])
 def test_pdf_is_an_a4_document_with_pages(mini_chapter, tmp_path, name):
-    pdf = formats.export_pdf(mini_chapter / "chapter.html", tmp_path / "chapter.pdf", [_engine(name)])
+    pdf = formats.export_pdf(mini_chapter / "thesis.html", tmp_path / "chapter.pdf", [_engine(name)])
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     objects = _pdf_objects(data)
@@ -124,8 +125,8 @@ def test_pdf_is_an_a4_document_with_pages(mini_chapter, tmp_path, name):
 @pytest.mark.parametrize("name", [e.name for e in formats.PDF_ENGINES])
 def test_pdf_is_byte_identical_when_reprinted(mini_chapter, tmp_path, name):
     engines = [_engine(name)]
-    a = formats.export_pdf(mini_chapter / "chapter.html", tmp_path / "a.pdf", engines).read_bytes()
-    b = formats.export_pdf(mini_chapter / "chapter.html", tmp_path / "b.pdf", engines).read_bytes()
+    a = formats.export_pdf(mini_chapter / "thesis.html", tmp_path / "a.pdf", engines).read_bytes()
+    b = formats.export_pdf(mini_chapter / "thesis.html", tmp_path / "b.pdf", engines).read_bytes()
     assert a == b
 
 
@@ -166,7 +167,7 @@ def test_html_chapter_renders_in_a_browser_and_is_not_blank(mini_chapter, tmp_pa
 
     blank = tmp_path / "blank.html"
     blank.write_text("<html><body></body></html>", encoding="utf-8")
-    shot = imread(formats.screenshot(mini_chapter / "chapter.html", tmp_path / "chapter.png"))
+    shot = imread(formats.screenshot(mini_chapter / "thesis.html", tmp_path / "chapter.png"))
     empty = imread(formats.screenshot(blank, tmp_path / "blank.png"))
     assert shot.shape[:2] == (1400, 1000)
     # A blank page has no variance; the chapter's text, tables and figures have plenty.

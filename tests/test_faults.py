@@ -36,7 +36,7 @@ def test_interrupted_build_leaves_no_half_file_and_resumes(tmp_path):
         nbformat.validate(nbformat.read(nb, as_version=4))  # whatever exists is whole
     again = subprocess.run(args, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
-    assert (tmp_path / "reports" / "chapter" / "chapter.html").is_file()
+    assert (tmp_path / "reports" / "chapter" / "thesis.html").is_file()
 
 
 _HOST = """

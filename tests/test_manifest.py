@@ -22,7 +22,7 @@ def built(mini_case):
 
 def test_manifest_then_verify_passes_then_shows_a_changed_table_as_a_diff(built, capsys):
     data = json.loads((built.reports / "manifest.json").read_text())
-    assert "processed/codings.csv" in data["outputs"] and "reports/chapter/chapter.html" in data["outputs"]
+    assert "processed/codings.csv" in data["outputs"] and "reports/chapter/thesis.html" in data["outputs"]
     assert "codings/coder-A.csv" in data["inputs"] and len(data["inputs"]["case.yml"]) == 64
     assert data["packages"]["pandas"]
     assert main(args(built, "verify")) == 0

@@ -46,7 +46,7 @@ def test_documents_are_pseudonymised_and_their_quotes_still_anchor(mini_case):
 def _outputs_with_a_leak(paths) -> None:
     (paths.reports / "chapter").mkdir(parents=True)
     paths.processed.mkdir(parents=True)
-    (paths.reports / "chapter" / "chapter.md").write_text("As Pak Bruno said.\n" * 8)
+    (paths.reports / "chapter" / "thesis.md").write_text("As Pak Bruno said.\n" * 8)
     (paths.reports / "clean.md").write_text("Person-2 said so.\n")
     (paths.reports / "manifest.json").write_text("{}\n")
     pd.DataFrame({"speaker": ["Person-1", "Alice Moreau"]}).to_parquet(paths.processed / "units.parquet")
@@ -57,14 +57,14 @@ def test_a_leak_removes_the_files_holding_it_and_the_manifest_and_never_prints_t
     expected = r"9 identity leak\(s\) found; the 2 output file\(s\) holding them were removed and the build is not"
     with caplog.at_level(logging.ERROR, logger="analysis"), pytest.raises(AnalysisError, match=expected):
         refuse_leaks(mini_case)
-    assert not (mini_case.reports / "chapter" / "chapter.md").exists()
+    assert not (mini_case.reports / "chapter" / "thesis.md").exists()
     assert not (mini_case.processed / "units.parquet").exists()
     assert not (mini_case.reports / "manifest.json").exists()
     assert (mini_case.reports / "clean.md").exists()
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "chapter.md:1: an alias from the private key (of Person-2)" in logged
+    assert "thesis.md:1: an alias from the private key (of Person-2)" in logged
     assert "units.parquet:row 2 column speaker: a name from the private key (of Person-1)" in logged
-    assert "chapter.md: ... and 3 more" in logged  # at most five lines per file
+    assert "thesis.md: ... and 3 more" in logged  # at most five lines per file
     assert not any(name in logged for name in NAMES)
 
 
@@ -82,7 +82,7 @@ def test_the_standalone_audit_reports_without_removing_or_naming(mini_case, caps
     assert main(["audit", *args]) == 1
     err = capsys.readouterr().err
     assert "identity leak(s) found" in err and not any(name in err for name in NAMES)
-    assert (mini_case.reports / "chapter" / "chapter.md").exists()
+    assert (mini_case.reports / "chapter" / "thesis.md").exists()
     assert main(["manifest", *args]) == 1  # the last step of every build refuses
     assert not (mini_case.reports / "manifest.json").exists()
-    assert not (mini_case.reports / "chapter" / "chapter.md").exists()
+    assert not (mini_case.reports / "chapter" / "thesis.md").exists()

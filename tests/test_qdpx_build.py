@@ -60,7 +60,7 @@ def _import_and_build(archive: Path, tmp_path: Path) -> tuple[qdpx.ImportReport,
 
 
 def _chapter(out: Path) -> str:
-    return (out / "reports" / "chapter" / "chapter.md").read_text(encoding="utf-8")
+    return (out / "reports" / "chapter" / "thesis.md").read_text(encoding="utf-8")
 
 
 # --- figures: nothing to draw is None, not a crash ------------------------------------------------------
@@ -160,7 +160,7 @@ def test_atlas_ti_sample_imports_and_builds_a_chapter_that_says_what_is_missing(
     chapter = _chapter(out)
     assert chapter.count("No passage is coded for this indicator: the case holds no interviews and no "
                          "documents.") == 2  # two indicators: Codes, Coke
-    assert (out / "reports" / "chapter" / "chapter.docx").is_file()
+    assert (out / "reports" / "chapter" / "thesis.docx").is_file()
 
 
 def test_an_indicator_nobody_coded_reports_what_is_missing_without_a_notebook(tmp_path):

@@ -260,7 +260,8 @@ CASE_KEYS = ("id", "title", "parties", "sector", "period", "language", "illustra
              "filler_words", "rules",
              # wording of the conclusion (validated in recommendations.check_case; docs/case-format.md)
              "short_title", "research_question", "foreign_terms", "sections", "recommendations")
-CHAPTER_KEYS = ("number", "title", "figure_label", "table_label")
+CHAPTER_KEYS = ("number", "title", "figure_label", "table_label", "findings", "appendix")
+PART_KEYS = ("number", "title")  # chapter.findings and chapter.appendix
 PARTY_KEYS = ("name", "region", "country")
 PERIOD_KEYS = ("start", "end")
 KEY_KEYS = ("informants", "fictional")  # the identity key; fictional: true marks a key of invented names
@@ -416,6 +417,14 @@ def _chapter(data: dict, path: Path, problems: ProblemCollector) -> None:
     for key in ("figure_label", "table_label"):
         with problems.item():
             _optional(chapter, key, str, path, "chapter.")
+    for role in ("findings", "appendix"):  # the other chapters of the thesis; defaults in chapter.parts
+        with problems.item():
+            part = _optional(chapter, role, dict, path, "chapter.") or {}
+            check_keys(part, PART_KEYS, path, f"chapter.{role}.", problems)
+            for key in PART_KEYS:
+                _optional(part, key, (str, int), path, f"chapter.{role}.")
+            if role == "findings" and "number" in part:
+                chapter_number(part["number"], path=path, line=_line(part, "number"))
 
 
 def _rule(rules: dict, name: Any, rule: Any, path: Path, problems: ProblemCollector) -> None:

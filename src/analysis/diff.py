@@ -238,7 +238,7 @@ def _sentences(old: Build, new: Build) -> list[str]:
 
 
 def _chapter_sentences(out: Build) -> list[str] | None:
-    path = out[1] / "chapter" / "chapter.md"
+    path = out[1] / "chapter" / "thesis.md"
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")

@@ -42,7 +42,7 @@ def write_manifest(paths: CasePaths) -> Path:
         **what_if_entry(paths.results),
         "notes": ["executed notebooks hold their parameters (output folders); verify compares them without "
                   "the injected-parameters cell",
-                  "chapter.docx and chapter.pdf are dated with SOURCE_DATE_EPOCH (from the environment, else the "
+                  "the chapter's .docx and .pdf files are dated with SOURCE_DATE_EPOCH (from the environment, else the "
                   "time of the last commit): a rebuild at another commit differs in those dates only"],
     }
     target = paths.reports / MANIFEST

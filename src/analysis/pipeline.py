@@ -116,12 +116,13 @@ def assemble(paths: CasePaths, formats: Iterable[str] = DEFAULT_FORMATS) -> list
     return written
 
 
-def pdf(paths: CasePaths) -> Path:
-    """Print the chapter to PDF from the HTML chapter already built; return the PDF."""
-    from analysis.formats.pdf import export_pdf
+def pdf(paths: CasePaths) -> list[Path]:
+    """Print every chapter document to PDF from its HTML, already built; return the PDFs."""
+    from analysis.chapter import print_pdfs
 
-    written = export_pdf(paths.chapter / "chapter.html", paths.chapter / "chapter.pdf")
-    logger.info("wrote %s", written)
+    written = print_pdfs(paths)
+    for path in written:
+        logger.info("wrote %s", path)
     return written
 
 
@@ -200,7 +201,7 @@ def built_formats(paths: CasePaths) -> tuple[str, ...]:
     """The chapter formats the current outputs hold (a PDF only if one was printed); the default when none."""
     from analysis.chapter import EXPORTERS
 
-    return tuple(f for f in EXPORTERS if (paths.chapter / f"chapter.{f}").is_file()) or DEFAULT_FORMATS
+    return tuple(f for f in EXPORTERS if (paths.chapter / f"thesis.{f}").is_file()) or DEFAULT_FORMATS
 
 
 def verify(paths: CasePaths, language: str = "") -> list[str]:

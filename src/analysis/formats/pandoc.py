@@ -21,14 +21,33 @@ def _for_pandoc(html: str) -> str:
     content: captions get "Caption" (centred) and figures "Figure" (centred,
     kept with their caption) instead of the body text's first-line indent.
     """
+    html = _alt_from_captions(html)
     html = re.sub(r'<p class="caption">(.*?)</p>', r'<div data-custom-style="Caption"><p>\1</p></div>', html, flags=re.S)
+    html = re.sub(r'<p class="source">(.*?)</p>', r'<div data-custom-style="Source"><p>\1</p></div>', html, flags=re.S)
     html = re.sub(r'(<img\b[^>]*>)', r'<div data-custom-style="Figure">\1</div>', html)
     html = re.sub(r"<table>(.*?)</table>", lambda m: "<table>" + _colgroup(m.group(1)) + m.group(1) + "</table>",
                   html, flags=re.S)
     # The <title> would become a title block above the chapter's own heading, repeating it.
     html = re.sub(r"<title>.*?</title>", "", html, count=1, flags=re.S)
-    # The alt text nbconvert gives every figure says nothing; Word would read it out.
-    return html.replace('alt="No description has been provided for this image"', 'alt=""')
+    return html
+
+
+def _alt_from_captions(html: str) -> str:
+    """Give every figure its caption as alt text (the figure's description in Word, read out by screen readers).
+
+    nbconvert's alt text says nothing ("No description has been provided"), and with none pandoc
+    describes the picture by its source: the whole image again, as base64.
+    """
+    import html as html_lib
+
+    out, last = [], 0
+    for m in re.finditer(r"<img\b[^>]*>", html):
+        caption = re.search(r'<p class="caption">(.*?)</p>', html[m.end():], flags=re.S)
+        text = html_lib.unescape(re.sub(r"<[^>]+>", "", caption.group(1))).strip() if caption else ""
+        tag = re.sub(r'\salt="[^"]*"', "", m.group(0))
+        out += [html[last:m.start()], tag[:4], f' alt="{html_lib.escape(text)}"', tag[4:]]
+        last = m.end()
+    return "".join(out) + html[last:]
 
 
 def _colgroup(table: str) -> str:
@@ -61,7 +80,8 @@ def _colgroup(table: str) -> str:
         share = (_TEXT_WIDTH - sum(low)) / (sum(high) - sum(low))
         widths = [lo + (hi - lo) * share for lo, hi in zip(low, high)]
     total = sum(widths)
-    return "<colgroup>" + "".join(f'<col style="width: {100 * w / total:.1f}%">' for w in widths) + "</colgroup>"
+    # Rounded down, so that the shares never add up to more than the text width.
+    return "<colgroup>" + "".join(f'<col style="width: {int(1000 * w / total) / 10:.1f}%">' for w in widths) + "</colgroup>"
 
 
 # Widths in units of a 10 pt Times lowercase letter (about 4.5 pt): the text width
