@@ -63,20 +63,22 @@ def test_example_chapter_states_the_findings_its_evidence_carries(example):
     assert results["implementation"]["contrary"] and results["formation"]["caveats"]
     html = (out / "reports" / "chapter" / "thesis.html").read_text()
     assert "BAB IV" in html and "KESIMPULAN" in html
-    assert len(re.findall(r"<h2[^>]*>\s*4\.\d", html)) == 5  # three indicators, conclusion, appendix
+    assert "BAB III" in html and "HASIL DAN PEMBAHASAN" in html and "LAMPIRAN" in html
+    assert len(re.findall(r"<h2[^>]*>\s*3\.\d", html)) == 3  # findings: one section per indicator
+    assert len(re.findall(r"<h2[^>]*>\s*4\.\d", html)) == 1  # conclusion (Saran is a subsection)
     assert "kedua indikator yang dinilai terpenuhi sebagian" in html
     assert "Bukti yang membantah untuk indikator" in html and "Uji sensitivitas" in html
     assert "Catatan kehati-hatian" in html and "membantah" in html
-    assert "Gambar 4.1" in html and "Tabel 4.1" in html and "[[" not in html
+    assert "Gambar 3.1" in html and "Tabel 3.1" in html and "[[" not in html
     assert "<script" not in html and "https://cdn" not in html
 
 
 def test_the_ranking_indicator_is_never_called_met(example):
     out, _, _ = example
     md = (out / "reports" / "chapter" / "thesis.md").read_text()
-    section = md[md.index("## 4.3"):md.index("## 4.4")]
+    section = md[md.index("## 3.3"):md.index("# BAB IV")]
     assert not re.search(r"dinilai \*\*(terpenuhi|tidak terpenuhi|terpenuhi sebagian)", section)
-    conclusion = md[md.index("## 4.4"):md.index("## 4.5")]
+    conclusion = md[md.index("## 4.1"):md.index("# Daftar Pustaka")]
     assert not re.search(r'"Tantangan dan kendala" (terpenuhi|tidak terpenuhi|belum terpenuhi)', conclusion)
     assert "tiga indikator" not in conclusion  # only the two judged indicators are counted
 

@@ -364,8 +364,10 @@ def _export_html(nb: nbformat.NotebookNode, folder: Path, case: dict) -> list[Pa
     body, _ = exporter.from_notebook_node(nb, resources={"chapter": {"lang": case["language"],
                                                                      "title": case["document_title"]}})
     body = evidence.link_chapter(body, folder)  # quote ids -> their spans in the evidence browser
+    from analysis.formats.pandoc import break_after_underscores, column_widths
+
     target = folder / f"{case['document']}.html"
-    write_text(target, body)
+    write_text(target, break_after_underscores(column_widths(body)))
     return [target]
 
 

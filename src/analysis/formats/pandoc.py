@@ -25,8 +25,7 @@ def _for_pandoc(html: str) -> str:
     html = re.sub(r'<p class="caption">(.*?)</p>', r'<div data-custom-style="Caption"><p>\1</p></div>', html, flags=re.S)
     html = re.sub(r'<p class="source">(.*?)</p>', r'<div data-custom-style="Source"><p>\1</p></div>', html, flags=re.S)
     html = re.sub(r'(<img\b[^>]*>)', r'<div data-custom-style="Figure">\1</div>', html)
-    html = re.sub(r"<table>(.*?)</table>", lambda m: "<table>" + _colgroup(m.group(1)) + m.group(1) + "</table>",
-                  html, flags=re.S)
+    html = column_widths(html)
     # The <title> would become a title block above the chapter's own heading, repeating it.
     html = re.sub(r"<title>.*?</title>", "", html, count=1, flags=re.S)
     return html
@@ -50,6 +49,16 @@ def _alt_from_captions(html: str) -> str:
     return "".join(out) + html[last:]
 
 
+def column_widths(html: str) -> str:
+    """Give every table of ``html`` column widths from its text (see :func:`_colgroup`).
+
+    The HTML chapter gets them too: a browser printing a wide table then breaks lines between
+    words, as the widths allow, rather than inside them.
+    """
+    return re.sub(r"<table>(.*?)</table>", lambda m: "<table>" + _colgroup(m.group(1)) + m.group(1) + "</table>",
+                  html, flags=re.S)
+
+
 def _colgroup(table: str) -> str:
     """Column widths from the cells' text, as a ``<colgroup>`` pandoc reads.
 
@@ -70,7 +79,7 @@ def _colgroup(table: str) -> str:
     scale = [1.25 if i == 0 and "<th" in table.split("</tr>")[0] else 1.0 for i in range(len(rows))]
     low, high = [], []
     for column in zip(*rows):
-        low.append(max((_text_width(w) * k for text, k in zip(column, scale) for w in text.split()), default=1)
+        low.append(max((_text_width(w) * k for text, k in zip(column, scale) for w in _words(text)), default=1)
                    + _CELL_PADDING)
         high.append(max(low[-1], min(max(_text_width(text) * k for text, k in zip(column, scale)), 60)
                         + _CELL_PADDING))
@@ -88,6 +97,18 @@ def _colgroup(table: str) -> str:
 # between the thesis margins (14 cm), a cell's padding (2 x CELL_MARGIN) and its border.
 _TEXT_WIDTH = 88
 _CELL_PADDING = 1.5
+
+
+def _words(text: str) -> list[str]:
+    """The pieces a line may not break inside: words, and code ids split after their underscores (see
+    :func:`break_after_underscores`)."""
+    return [piece for word in text.split() for piece in re.split(r"(?<=_)", word) if piece]
+
+
+def break_after_underscores(html: str) -> str:
+    """Let a browser break a code id (``LEG_CENTRAL``) after its underscores inside tables (``<wbr>``)."""
+    return re.sub(r"<table>.*?</table>", lambda t: re.sub(r">([^<]*_[^<]*)<", lambda m: ">" + m.group(1).replace(
+        "_", "_<wbr>") + "<", t.group(0)), html, flags=re.S)
 
 
 def _text_width(text: str) -> float:
