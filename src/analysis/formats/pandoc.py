@@ -106,7 +106,7 @@ def _words(text: str) -> list[str]:
 
 
 def break_after_underscores(html: str) -> str:
-    """Let a browser break a code id (``LEG_CENTRAL``) after its underscores inside tables (``<wbr>``)."""
+    """Let a browser break a code id such as ``CODE_NAME`` after its underscores inside tables (``<wbr>``)."""
     return re.sub(r"<table>.*?</table>", lambda t: re.sub(r">([^<]*_[^<]*)<", lambda m: ">" + m.group(1).replace(
         "_", "_<wbr>") + "<", t.group(0)), html, flags=re.S)
 
