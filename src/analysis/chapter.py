@@ -164,7 +164,8 @@ def assemble(paths: CasePaths, formats: tuple[str, ...] = DEFAULT_FORMATS) -> li
         findings.append(md(text.render("findings_intro", language, case_dir=str(paths.case), label=label,
                                        tables=_placeholders(cells, "tab"), figures=_placeholders(cells, "fig"))))
         findings.extend(cells)
-    conclusion = [heading(plan["conclusion"]), *notice, md(f"## {plan['conclusion'].prefix}.1 {wording.section_titles(case, words)['conclusion']}"),
+    conclusion_title = wording.section_titles(case, words)["conclusion"]
+    conclusion = [heading(plan["conclusion"]), *notice, md(f"## {plan['conclusion'].prefix}.1 {conclusion_title}"),
                   *_notebook_cells(paths.executed / "conclusion.ipynb")]
     appendix_cells = [heading(plan["appendix"]), md(appendix_body(paths, case))]
     numbered = number_chapters([(findings, plan["findings"].prefix), (conclusion, plan["conclusion"].prefix),

@@ -23,7 +23,7 @@ def cite(*doc_ids: str) -> str:
     otherwise reach the reader unresolved).
     """
     try:
-        from analysis import citations  # type: ignore[attr-defined]
+        from analysis import citations
     except ImportError:
         return ""
     return " " + str(citations.cite(*doc_ids)) if doc_ids else ""
