@@ -121,7 +121,7 @@ def built(mini_case):
 
 @pytest.mark.e2e
 def test_every_quote_id_of_the_chapter_links_to_an_existing_anchor(built):
-    chapter = built.chapter / "chapter.html"
+    chapter = built.chapter / "thesis.html"
     quoted = set(re.findall(r"\b[A-Z]+\d*:\d+-\d+\b", re.sub(r"<[^>]+>", " ", chapter.read_text(encoding="utf-8"))))
     links = _chapter_links(chapter)
     assert quoted and {h.rsplit("#", 1)[1] for h in links} == quoted
@@ -155,7 +155,7 @@ next(0);
 @pytest.mark.skipif(browser() is None, reason="needs Chromium (apt-get install chromium)")
 def test_quote_links_resolve_and_highlight_in_headless_chromium(built):
     """Open each linked span from file:// in Chromium: the anchor is the page's target and its words are outlined."""
-    chapter = built.chapter / "chapter.html"
+    chapter = built.chapter / "thesis.html"
     links = [(chapter.parent / h.split("#")[0]).resolve().as_uri() + "#" + h.split("#")[1]
              for h in _chapter_links(chapter)]
     with tempfile.TemporaryDirectory() as tmp:

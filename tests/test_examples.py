@@ -82,7 +82,7 @@ def test_example_builds_an_english_chapter(example):
     titles = re.findall(r"<h2[^>]*>\s*4\.\d+ ([^<]+)", html)
     assert titles == ["A formal twinning agreement with a mandate", "Joint projects delivered",
                       "Involvement of residents and firms", "Barriers to the cooperation"]
-    assert re.findall(r"<h2[^>]*>\s*5\.\d+ ([^<]+)", html) == ["Conclusion"]
+    assert re.findall(r"<h2[^>]*>\s*5\.\d+ ([^<]+)", html) == ["Conclusions"]
     assert "Figure 4.1" in html and "Table 4.1" in html and "# References" in md
     assert "[[" not in html and "[[" not in md
     assert "the interviews in this example are illustrative" in html
@@ -204,6 +204,6 @@ def test_example_originals_pdf_html_vtt_and_cited_pages(example):
     r = results(out)
     cited = [q for k in INDICATORS for q in r[k]["quotes"] + r[k]["contrary"] if q["page"] is not None]
     assert cited, "no quote from a PDF among the chapter's quotes"
-    md = (out / "reports" / "chapter" / "chapter.md").read_text(encoding="utf-8")
+    md = (out / "reports" / "chapter" / "thesis.md").read_text(encoding="utf-8")
     for q in cited:
         assert f"{q['source_id']}, p. {q['page']}" in md

@@ -38,7 +38,7 @@ def test_what_if_build_writes_elsewhere_and_says_so(mini_case, tmp_path):
     results = json.loads((out / "reports" / "results" / "setup.json").read_text())
     assert results["what_if"] == {"min_informants": 9} and results["rule"]["min_informants"] == 9
     assert results["verdict"] != json.loads((mini_case.results / "setup.json").read_text())["verdict"]
-    chapter = (out / "reports" / "chapter" / "chapter.html").read_text(encoding="utf-8")
+    chapter = (out / "reports" / "chapter" / "thesis.html").read_text(encoding="utf-8")
     body = chapter[chapter.index("<body"):]
     assert body.index("min_informants=9") < body.index("<h2")  # on the first page, before the first section
     manifest = json.loads((out / "reports" / "manifest.json").read_text())
