@@ -45,7 +45,7 @@ def test_chapter_parts_default_to_findings_before_the_conclusion_and_can_be_conf
     parts = chapter.parts(case, "id")
     assert (parts["findings"].number, parts["findings"].prefix, parts["findings"].title) == \
         ("III", "3", "HASIL DAN PEMBAHASAN")
-    assert (parts["conclusion"].number, parts["conclusion"].title) == ("IV", "KESIMPULAN")
+    assert (parts["conclusion"].number, parts["conclusion"].title) == ("IV", case["chapter"]["title"])
     assert parts["appendix"].title == "LAMPIRAN"
     configured = {**case, "chapter": {**case["chapter"], "number": 5, "findings": {"number": 3, "title": "TEMUAN"}}}
     parts = chapter.parts(configured, "en")
