@@ -49,6 +49,7 @@ RAW_FILES := $(shell find $(CASE) -type f ! -name '.*' 2>/dev/null | LC_ALL=C so
 TABLE_NAMES := sources units informants documents codings reliability disagreements suggestions possible_misses code_frequencies informant_codes cooccurrence input_warnings
 TABLES := $(foreach t,$(TABLE_NAMES),$(PROCESSED)/$(t).parquet $(PROCESSED)/$(t).csv)
 TEXT_TEMPLATES := $(wildcard $(PKG)/templates/text/*/*)
+CASE_TEMPLATES := $(filter $(CASE)/templates/%,$(RAW_FILES))
 CONCLUSION_TEMPLATES := $(filter %conclusion.md.j2 %labels.yml,$(TEXT_TEMPLATES))
 INDICATOR_TEMPLATES := $(filter-out %conclusion.md.j2 %chapter_heading.md.j2 %appendix.md.j2 %findings_intro.md.j2,$(TEXT_TEMPLATES))
 CHAPTER_SRC := $(ASSEMBLE_SRC) $(PKG)/csl/apa.csl $(wildcard $(PKG)/templates/nbconvert/chapter/*) $(filter %chapter_heading.md.j2 %appendix.md.j2 %findings_intro.md.j2 %labels.yml,$(TEXT_TEMPLATES))
@@ -92,17 +93,29 @@ check: $(ENV) ## Check the whole case and list every problem at once (writes not
 
 data: $(TABLES) ## Ingest, clean, pseudonymise and code the case into $(PROCESSED)
 
-$(TABLES) &: $(RAW_FILES) $(PREPARE_SRC) $(ENV)
+# prepare runs while make reads this file: its stamp is an included makefile, so make starts again
+# afterwards and sees the evidence digests (slices.py) as prepare left them. A digest whose content
+# did not change keeps its old timestamp, and its indicator is not re-run. (Were prepare an ordinary
+# rule, make would have read the digests' timestamps before prepare ran.) A missing table or digest
+# remakes the stamp; `make -n` runs prepare too when the case changed, as for any included makefile.
+PREPARED := $(PROCESSED)/.prepared.mk
+SLICES   := $(foreach i,$(INDICATORS),$(PROCESSED)/.evidence-$(i).sha256)
+ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
+-include $(PREPARED)
+endif
+$(PREPARED): $(RAW_FILES) $(PREPARE_SRC) $(TABLES) $(SLICES) $(ENV)
 	$(PY) -m analysis prepare --case $(CASE) --processed $(PROCESSED)
+	@echo '# prepare ran on the inputs this stamp is newer than (see the Makefile)' > $@
+$(TABLES) $(SLICES): ;
 
 indicators: $(RESULTS) ## Execute the indicator notebook once per indicator
 
-$(REPORTS)/notebooks/indicator-%.ipynb $(REPORTS)/results/%.json $(REPORTS)/figures/%-evidence.png $(REPORTS)/figures/%-evidence.svg $(REPORTS)/figures/%-informants.png $(REPORTS)/figures/%-informants.svg: notebooks/indicator.ipynb $(TABLES) $(CASE)/case.yml $(CASE)/codebook.yml $(INDICATOR_SRC) $(INDICATOR_TEMPLATES) $(ENV)
+$(REPORTS)/notebooks/indicator-%.ipynb $(REPORTS)/results/%.json $(REPORTS)/figures/%-evidence.png $(REPORTS)/figures/%-evidence.svg $(REPORTS)/figures/%-informants.png $(REPORTS)/figures/%-informants.svg: notebooks/indicator.ipynb $(PROCESSED)/.evidence-%.sha256 $(CASE)/case.yml $(CASE)/codebook.yml $(CASE_TEMPLATES) $(INDICATOR_SRC) $(INDICATOR_TEMPLATES) $(ENV)
 	$(PY) -m analysis indicator $* $(ARGS)
 
 conclusion: $(REPORTS)/notebooks/conclusion.ipynb ## Execute the conclusion notebook
 
-$(REPORTS)/notebooks/conclusion.ipynb $(REPORTS)/results/conclusion.json &: notebooks/conclusion.ipynb $(RESULTS) $(CASE)/case.yml $(CONCLUSION_SRC) $(CONCLUSION_TEMPLATES) $(ENV)
+$(REPORTS)/notebooks/conclusion.ipynb $(REPORTS)/results/conclusion.json &: notebooks/conclusion.ipynb $(RESULTS) $(CASE)/case.yml $(CASE_TEMPLATES) $(CONCLUSION_SRC) $(CONCLUSION_TEMPLATES) $(ENV)
 	$(PY) -m analysis conclusion --case $(CASE) --reports $(REPORTS)
 
 chapter: $(CHAPTER) ## Assemble the chapters (findings, conclusion, appendix, thesis: HTML, Markdown, DOCX)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import autocode, coding, schemas
+from analysis import autocode, coding, schemas, slices
 from analysis.atomic import staged_dirs
 from analysis.case import Case
 from analysis.clean import Repair, note, recording_repairs, remove_fillers, turns
@@ -160,6 +160,8 @@ def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
     with staged_dirs([(paths.processed, schemas.is_table_file)]) as (staging,):
         for schema in schemas.ALL:
             schemas.write_table(tables[schema.name], schema, staging)
+    # After the tables: `make` re-runs an indicator only when its digest file changes (see slices.py).
+    slices.write_slices(paths.processed, tables, [i.id for i in codebook.indicators], primary)
     logger.info("prepared %d sources, %d units, %d codings -> %s",
                 len(sources), len(units), len(codings), paths.processed)
     return tables
