@@ -104,7 +104,7 @@ ifeq ($(filter $(NO_BUILD_GOALS),$(MAKECMDGOALS)),)
 -include $(PREPARED)
 endif
 $(PREPARED): $(RAW_FILES) $(PREPARE_SRC) $(TABLES) $(SLICES) $(ENV)
-	$(PY) -m analysis prepare --case $(CASE) --processed $(PROCESSED)
+	$(PY) -m analysis prepare --case $(CASE) --processed $(PROCESSED) --evidence-digests
 	@echo '# prepare ran on the inputs this stamp is newer than (see the Makefile)' > $@
 $(TABLES) $(SLICES): ;
 

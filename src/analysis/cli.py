@@ -72,11 +72,13 @@ def _formats(args: argparse.Namespace) -> tuple[str, ...]:
     return tuple(f.strip() for f in args.formats.split(",") if f.strip())
 
 
-@command(folders=TABLES)
+@command(arg("--evidence-digests", action="store_true",
+             help="also write each indicator's evidence digest where it changed (make uses them to skip indicators)"),
+         folders=TABLES)
 def prepare(args: argparse.Namespace) -> None:
     """Ingest, clean, pseudonymise and code the case into the processed tables."""
     from analysis import pipeline
-    pipeline.prepare(_paths(args))
+    pipeline.prepare(_paths(args), evidence_digests=getattr(args, "evidence_digests", False))
 
 
 @command(folders=INPUTS)

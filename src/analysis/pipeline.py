@@ -59,11 +59,14 @@ def indicator_ids(paths: CasePaths) -> list[str]:
         return [ind.id for ind in Case.load(paths, key="skip").codebook.indicators]
 
 
-def prepare(paths: CasePaths) -> None:
-    """Ingest, clean, pseudonymise and code the case into the processed tables."""
+def prepare(paths: CasePaths, evidence_digests: bool = False) -> None:
+    """Ingest, clean, pseudonymise and code the case into the processed tables.
+
+    ``evidence_digests``: also write each indicator's evidence digest where it changed (``make`` asks for them).
+    """
     from analysis.prepare import prepare as run
 
-    run(paths)
+    run(paths, evidence_digests=evidence_digests)
 
 
 def indicator(paths: CasePaths, indicator_id: str, language: str = "",

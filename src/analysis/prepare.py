@@ -130,8 +130,13 @@ def _unread_stems(folder: Path, transcripts: list[RawTranscript]) -> set[str]:
     return {p.stem for p in folder.iterdir() if p.is_file() and p.stem not in read}
 
 
-def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
+def prepare(paths: CasePaths, evidence_digests: bool = False) -> dict[str, pd.DataFrame]:
     """Check the whole case, then build and write every processed table of it; return them.
+
+    Args:
+        paths: The case and its output folders.
+        evidence_digests: Also write each indicator's evidence digest, where it changed
+            (``slices.write_slices``; the Makefile asks for them to skip indicators).
 
     Raises:
         CaseProblems: every problem of the case at once (one problem reads as that problem).
@@ -160,8 +165,8 @@ def prepare(paths: CasePaths) -> dict[str, pd.DataFrame]:
     with staged_dirs([(paths.processed, schemas.is_table_file)]) as (staging,):
         for schema in schemas.ALL:
             schemas.write_table(tables[schema.name], schema, staging)
-    # After the tables: `make` re-runs an indicator only when its digest file changes (see slices.py).
-    slices.write_slices(paths.processed, tables, [i.id for i in codebook.indicators], primary)
+    if evidence_digests:  # after the tables: `make` re-runs an indicator only when its digest file changes
+        slices.write_slices(paths.processed, tables, [i.id for i in codebook.indicators], primary)
     logger.info("prepared %d sources, %d units, %d codings -> %s",
                 len(sources), len(units), len(codings), paths.processed)
     return tables
