@@ -14,7 +14,7 @@ import pandas as pd
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from analysis import autocode, coding
+from analysis import autocode, coding, indicators
 from analysis.config import Code, Codebook, Identity, Indicator
 from analysis.errors import AnalysisError
 from analysis.language import _VI_LETTERS, _WORD, FUNCTION_WORDS, detect
@@ -165,3 +165,38 @@ def test_heatmap_rows_are_capped_to_the_informants_with_most_coded_turns():
     assert top_rows(matrix, 10) is matrix
     assert list(top_rows(matrix, 3).index) == ["r", "s", "t"]  # totals 6, 4, 3; p (1) and q (0) left out
     assert list(top_rows(matrix, 2).index) == ["r", "s"]
+
+
+# --- evidence counts: one pass into sets, the pandas form replaced ---------------------------------------
+
+def plain_evidence(indicator, rows, language):
+    def side(r):
+        docs = r[r["source_type"] == "document"]
+        return {"units": int(r["unit_id"].nunique()),
+                "informants": int(r.loc[r["speaker_role"] == "informant", "speaker"].nunique()),
+                "documents": int(docs["source_id"].nunique()), "independent": int(docs["doc_origin"].nunique())}
+    out = []
+    for code in indicator.codes:
+        c = rows[rows["code"] == code.id]
+        sup, con = side(c[c["stance"] == "supports"]), side(c[c["stance"] == "contradicts"])
+        out.append({"code": code.id, "label": code.label.get(language, code.id), "required": code.required,
+                    **sup, **{f"contra_{k}": v for k, v in con.items()},
+                    "context_units": int(c.loc[c["stance"] == "context", "unit_id"].nunique())})
+    return pd.DataFrame(out, columns=indicators.EVIDENCE_COLUMNS)
+
+
+_MAYBE = st.one_of(st.none(), st.sampled_from(["a", "b", "c"]))
+_CODED = st.tuples(st.sampled_from(["X", "Y", "Z"]), st.sampled_from(["supports", "contradicts", "context", "other"]),
+                   st.sampled_from(["u1", "u2", "u3", "u4"]), st.sampled_from(["informant", "interviewer", None]),
+                   _MAYBE, st.sampled_from(["interview", "document", None]), _MAYBE, _MAYBE)
+
+
+@SETTINGS
+@given(st.lists(_CODED, max_size=30), st.booleans())
+def test_evidence_matches_the_pandas_counts(rows, arrow_strings):
+    columns = ["code", "stance", "unit_id", "speaker_role", "speaker", "source_type", "source_id", "doc_origin"]
+    frame = pd.DataFrame(rows, columns=columns)
+    if arrow_strings:  # the processed tables are read with pyarrow-backed strings
+        frame = frame.astype("string[pyarrow]")
+    ind = Indicator("i", "criteria", {"en": "I"}, tuple(Code(c, "i", {"en": c}, "", {}, required=c == "X") for c in "XY"))
+    assert indicators.evidence(ind, frame, "en").equals(plain_evidence(ind, frame, "en"))
