@@ -156,7 +156,7 @@ SIZES ?= 10,100,1000
 PDF_PAGES ?= 1000
 # The committed report changes only when asked (UPDATE=1); otherwise a run leaves the clone clean.
 BENCH_OUT := $(if $(UPDATE),benchmarks/results,build/bench)
-bench: $(ENV) ## Benchmarks at 10, 100, 1000 synthetic interviews (SIZES=10,100 quick): build/bench/ (UPDATE=1: benchmarks/results/)
+bench: $(ENV) ## Benchmarks at 10, 100, 1000 synthetic interviews (SIZES=10,100 quick; SIZES=10,100,1000,10000 adds the large size): build/bench/ (UPDATE=1: benchmarks/results/)
 	$(PY) benchmarks/run.py --sizes $(SIZES) --out $(BENCH_OUT)
 # Document originals: extraction and cleaning of a PDF of PDF_PAGES pages (target: 1,000 in under 60 s).
 	$(PY) benchmarks/pdf_pages.py --pages $(PDF_PAGES) --out $(BENCH_OUT)

@@ -5,9 +5,9 @@ names, transcripts assembled from Indonesian sentence templates that carry
 the codebook's keywords (so the auto-coder and the manual codings have
 something to find), a document register with document texts, manual codings
 of two coders whose quotes are exact spans of the generated text, and a
-private identity key. Every transcript says ``illustrative: true`` and
-``synthetic: true`` in its metadata; the case says so in a comment at the top
-of ``case.yml`` (a key would be refused: the keys of ``case.yml`` are checked).
+private identity key. Every transcript says ``illustrative: true`` and says
+it is synthetic in its ``note`` field; the case and the identity key say so in
+a comment at the top (a key would be refused: the keys of both files are checked).
 
 The output is deterministic: the same arguments give the same bytes.
 
@@ -172,7 +172,7 @@ def generate(out: Path, interviews: int, words: int = 3000, documents: int | Non
                                   + yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     names = unique_names(rng, interviews)
-    key = {"fictional": True, "synthetic": True, "informants": [
+    key = {"fictional": True, "informants": [
         {"informant_id": f"I{i + 1:04d}", "pseudonym": f"Informan-{i + 1:04d}", "name": f"{first} {last}",
          "aliases": [f"Pak {first}", first]} for i, (first, last) in enumerate(names)]}
     (out / "private" / "identity-key.yml").write_text("# SYNTHETIC identity key: every name is invented.\n"
@@ -208,7 +208,7 @@ def generate(out: Path, interviews: int, words: int = 3000, documents: int | Non
         total_words += n_words
         meta = {"id": sid, "informant": label, "role": "Staf (sintetis)", "organisation": "Organisasi sintetis",
                 "date": f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}", "language": "id", "interviewer": INTERVIEWER,
-                "illustrative": True, "synthetic": True, "note": SYNTHETIC_NOTE}
+                "illustrative": True, "note": SYNTHETIC_NOTE}
         (out / "interviews" / f"{sid}.md").write_text(
             "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + "\n\n".join(body)
             + "\n", encoding="utf-8")
