@@ -9,7 +9,7 @@ from analysis.paths import PROJECT_DIR
 
 # The shared options each command reads (from its code: the paths it builds, the language it passes on).
 USES = {
-    "prepare": {"--case", "--processed", "--out"},
+    "prepare": {"--case", "--processed", "--out", "--evidence-digests"},
     "indicator": {"--case", "--processed", "--reports", "--out", "--language", "--threshold"},
     "conclusion": {"--case", "--reports", "--out", "--language"},
     "assemble": {"--case", "--processed", "--reports", "--out", "--formats"},
