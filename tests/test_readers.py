@@ -87,23 +87,8 @@ def test_damaged_pdf_is_refused(tmp_path):
         read_document(path)
 
 
-PAGE = """<!DOCTYPE html>
-<html><head><title>Port deal signed | Coast News</title>
-<meta name="author" content="Desk Writer"><meta property="article:published_time" content="2016-05-31T09:00:00Z">
-<script>var menu = "<p>not text</p>";</script></head>
-<body>
-<header><nav><a href="/">Home</a> <a href="/news">News</a></nav></header>
-<div id="cookie-consent">We use cookies.</div>
-<main><article>
-<h1>Port deal signed</h1>
-<p>The two towns signed a cooperation agreement &amp; a work plan.</p>
-<p>Baca juga: Another story</p>
-<div class="social-share">Share this</div>
-<p>The council had<br>approved the plan.</p>
-</article><aside>Most read today</aside></main>
-<footer>Copyright Coast News</footer>
-</body></html>
-"""
+FIXTURES = Path(__file__).parent / "fixtures" / "readers"  # one small sample per format, written for the tests
+PAGE = (FIXTURES / "page.html").read_text(encoding="utf-8")  # a news page with menus, cookie notice, teaser, footer
 
 
 def test_html_main_text_without_boilerplate(tmp_path):
@@ -180,10 +165,12 @@ TURNS = [("Interviewer", "How did it begin?"),
 
 
 def _md(folder: Path) -> list[tuple[str, str]]:
+    """The turns of the sample's own-layout transcript (fixtures/readers/interview.md)."""
     folder.mkdir()
-    body = "\n\n".join(f"{who}: {words}" for who, words in TURNS)
-    (folder / "T9.md").write_text(f"---\n{META}---\n{body}\n", encoding="utf-8")
-    return _turns(folder)
+    (folder / "T9.md").write_text((FIXTURES / "interview.md").read_text(encoding="utf-8"), encoding="utf-8")
+    got = _turns(folder)
+    assert got == TURNS
+    return got
 
 
 def _turns(folder: Path, with_time: bool = False) -> list[tuple[str, ...]]:
@@ -192,86 +179,15 @@ def _turns(folder: Path, with_time: bool = False) -> list[tuple[str, ...]]:
     return [(x.speaker, x.text, x.timestamp) if with_time else (x.speaker, x.text) for x in got]
 
 
-VTT_VOICES = """WEBVTT - exported
+VTT_VOICES = (FIXTURES / "voices.vtt").read_text(encoding="utf-8")
 
-NOTE speaker names as they joined
+VTT_LABELS = (FIXTURES / "labels.vtt").read_text(encoding="utf-8")
 
-1
-00:00:01.000 --> 00:00:03.500
-<v Researcher>How did it begin?</v>
+SRT = (FIXTURES / "cues.srt").read_text(encoding="utf-8")
 
-2
-00:00:04.000 --> 00:00:06.000
-<v Ana Lima>It began with a visit.</v>
+SERVICE = (FIXTURES / "service.txt").read_text(encoding="utf-8")
 
-3
-00:00:06.200 --> 00:00:09.000
-<v Ana Lima>The agreement came a year later.</v>
-
-4
-00:00:10.000 --> 00:00:11.000
-<v Researcher>And then?
-
-5
-01:02:03.000 --> 01:02:05.000
-<v.loud Ana Lima><i>Then</i> the money ran out.</v>
-"""
-
-VTT_LABELS = """WEBVTT
-
-00:00:01.000 --> 00:00:03.500
-Researcher: How did it begin?
-
-00:00:04.000 --> 00:00:06.000
-Ana Lima: It began with a visit.
-
-00:00:06.200 --> 00:00:09.000
-The agreement came a year later.
-
-00:00:10.000 --> 00:00:11.000
-Researcher: And then?
-
-01:02:03.000 --> 01:02:05.000
-Ana Lima: Then the money
-ran out.
-"""
-
-SRT = """1
-00:00:01,000 --> 00:00:03,500
-Researcher: How did it begin?
-
-2
-00:00:04,000 --> 00:00:06,000
-Ana Lima: It began with a visit.
-
-3
-00:00:06,200 --> 00:00:09,000
-Ana Lima: The agreement came a year later.
-
-4
-00:00:10,000 --> 00:00:11,000
-Researcher: And then?
-
-5
-01:02:03,000 --> 01:02:05,000
-Ana Lima: Then the money ran out.
-"""
-
-SERVICE = """Researcher  00:00:01
-How did it begin?
-
-Ana Lima  00:00:04
-It began with a visit.
-The agreement came a year later.
-
-Researcher  00:00:10
-And then?
-
-Ana Lima (01:02:03):
-Then the money ran out.
-"""
-
-SIDECAR = META + "speakers: {Researcher: Interviewer}\n"
+SIDECAR = (FIXTURES / "export.yml").read_text(encoding="utf-8")  # META + speakers: {Researcher: Interviewer}
 TIMES = ["00:00:01", "00:00:04", "00:00:10", "01:02:03"]
 
 
@@ -369,3 +285,26 @@ def test_export_speaker_alias_from_the_identity_key(mini_case):
     units = tables["units"][tables["units"]["source_id"] == "T1"]
     assert units["speaker"].tolist() == ["Interviewer", "Person-1", "Interviewer", "Person-1"]
     assert units["timestamp"].tolist() == ["00:00:05", "00:00:09", "00:01:10", "00:01:15"]
+
+
+def test_pdf_repairs_are_logged(tmp_path):
+    from analysis.clean import recording_repairs
+
+    path = write_pdf(tmp_path / "M.pdf", [["The cafÃ© opened.", "", "It closed."]])
+    with recording_repairs() as repairs:
+        doc = read_document(path)
+    # Two lines only: the paragraph gap is judged against the font size's usual spacing.
+    assert [b.text for b in doc.blocks] == ["The café opened.", "It closed."]
+    assert [r.kind for r in repairs] == ["mojibake_repaired"]
+
+
+def test_short_pdf_lines_one_spacing_apart_stay_one_paragraph(tmp_path):
+    doc = read_document(write_pdf(tmp_path / "S.pdf", [["The council met", "in May."]]))
+    assert [b.text for b in doc.blocks] == ["The council met in May."]
+
+
+def test_srt_saved_as_txt_is_read_as_srt(tmp_path):
+    (tmp_path / "T9.txt").write_text(SRT, encoding="utf-8")
+    (tmp_path / "T9.yml").write_text(SIDECAR, encoding="utf-8")
+    [t] = read_transcripts(tmp_path)
+    assert t.format == "srt"

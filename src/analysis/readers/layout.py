@@ -31,11 +31,13 @@ class Line:
         text: The line's text (spaces normalised).
         y: Its baseline's height on the page (points from the bottom; larger is higher).
         number: Its position among the page's lines, from 1.
+        size: The largest font size on its page, in points (0 when unknown).
     """
 
     text: str
     y: float
     number: int
+    size: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,26 @@ def strip_page_furniture(pages: list[list[Line]]) -> tuple[list[list[Line]], int
     return out, removed
 
 
+SPACING_PER_POINT = 1.2  # line spacing of ordinary text, per point of font size
+
+
 def usual_spacing(pages: list[list[Line]]) -> float:
-    """The most common distance between consecutive baselines (the line spacing of body text)."""
+    """The line spacing of body text: the most common distance between consecutive baselines.
+
+    A text too short to show one (no distance seen twice) is taken to be set
+    with the usual spacing of its font size.
+    """
     gaps: Counter[float] = Counter()
     for lines in pages:
         for above, below in zip(lines, lines[1:]):
             gap = round(above.y - below.y, 1)
             if gap > 0:
                 gaps[gap] += 1
-    return gaps.most_common(1)[0][0] if gaps else 0.0
+    common = gaps.most_common(1)
+    if common and common[0][1] >= 2:
+        return common[0][0]
+    size = max((line.size for lines in pages for line in lines), default=0.0)
+    return SPACING_PER_POINT * size if size else (common[0][0] if common else 0.0)
 
 
 def build_paragraphs(pages: list[list[Line]]) -> list[Paragraph]:

@@ -27,11 +27,14 @@ SCANNED_HINT = ("it looks scanned: run OCR first (e.g. `ocrmypdf -l ind+eng scan
 def page_lines(page: Any) -> list[Line]:
     """The lines of one page, top to bottom as the PDF draws them, with their baselines."""
     runs: list[tuple[float, str]] = []
+    sizes: list[float] = []
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: Any) -> None:
         if text:
             # The run's origin in page space: text matrix times current transformation matrix.
             runs.append((tm[4] * cm[1] + tm[5] * cm[3] + cm[5], text))
+            if text.strip() and isinstance(size, (int, float)):
+                sizes.append(abs(float(size) * tm[3] * cm[3]))
 
     page.extract_text(visitor_text=visit)
     lines: list[tuple[list[float], list[str]]] = []  # ([baseline], pieces): the baseline is set once text arrives
@@ -52,7 +55,7 @@ def page_lines(page: Any) -> list[Line]:
         text = " ".join("".join(pieces).split())
         if text:
             number += 1
-            out.append(Line(text, y, number))
+            out.append(Line(text, y, number, max(sizes, default=0.0)))
     return out
 
 
@@ -97,7 +100,7 @@ def read_pdf(path: Path, data: bytes) -> DocumentText:
             garbled, controls = garbled or bad, controls + removed
             text = normalise(text.replace("\u00ad", ""))  # soft hyphens only mark where a word may break
             if text:
-                kept.append(Line(text, line.y, line.number))
+                kept.append(Line(text, line.y, line.number, line.size))
         repaired.append(kept)
     report_repairs(path, garbled=garbled, controls=controls)
     pages, _ = strip_page_furniture(repaired)
