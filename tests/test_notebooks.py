@@ -124,3 +124,56 @@ def test_kernel_runs_without_the_plain_tcp_warning(prepared_mini, capfd, monkeyp
     execute(run, mini_case.executed / "indicator-setup.ipynb", _params(mini_case), PROJECT_DIR)
     captured = capfd.readouterr()
     assert "without encryption" in captured.out + captured.err
+
+
+@pytest.mark.e2e
+def test_make_lab_serves_the_project_headless():
+    """`make lab` starts JupyterLab for any user (root included) on the project; it lists and serves the notebooks."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = "reviewer-test"
+    lab = subprocess.Popen(["make", "--no-print-directory", "lab",
+                            f"LAB_ARGS=--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token}"],
+                           cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        listing = None
+        for _ in range(240):  # a hang guard: the server answers within seconds
+            if lab.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/notebooks?token={token}",
+                                            timeout=5) as r:
+                    listing = json.loads(r.read())
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert listing is not None, lab.stdout.read().decode() if lab.poll() is not None else "no answer"
+        assert {"indicator.ipynb", "conclusion.ipynb"} <= {c["name"] for c in listing["content"]}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/notebooks/indicator.ipynb?token={token}",
+                                    timeout=10) as r:
+            served = json.loads(r.read())["content"]
+        assert any("parameters" in c["metadata"].get("tags", []) for c in served["cells"])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=10) as r:
+            assert r.status == 200
+        start = urllib.request.Request(f"http://127.0.0.1:{port}/api/kernels", data=b'{"name": "python3"}',
+                                       headers={"Authorization": f"token {token}"}, method="POST")
+        with urllib.request.urlopen(start, timeout=60) as r:
+            kernel = json.loads(r.read())["id"]
+        for _ in range(120):  # until the kernel has started (and would have warned)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernels/{kernel}?token={token}",
+                                        timeout=10) as r:
+                if json.loads(r.read())["execution_state"] in ("idle", "busy"):
+                    break
+            time.sleep(0.5)
+    finally:
+        os.killpg(lab.pid, signal.SIGTERM)
+        log = lab.communicate(timeout=60)[0].decode("utf-8", "replace")
+    assert "Kernel started" in log and "without encryption" not in log, log[-3000:]

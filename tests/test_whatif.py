@@ -48,3 +48,36 @@ def test_what_if_build_writes_elsewhere_and_says_so(mini_case, tmp_path):
     assert nb["metadata"]["papermill"]["parameters"]["thresholds"] == {"min_informants": 9}
     assert "reports/notebooks/indicator-setup.ipynb" in nb["metadata"]["papermill"]["output_path"]
     assert ".staging" not in json.dumps(nb["metadata"])  # the staging folder is renamed in the metadata too
+
+
+def test_a_what_if_run_never_writes_over_other_results(tmp_path):
+    from analysis.paths import PROJECT_DIR
+    reports = tmp_path / "reports"
+    assert whatif.reports_for(reports, "setup", {}) == reports
+    assert whatif.reports_for(reports, "setup", {"min_informants": 3}) == reports  # nothing there yet
+    (reports / "results").mkdir(parents=True)
+    (reports / "results" / "setup.json").write_text(json.dumps({"verdict": "met"}))
+    elsewhere = PROJECT_DIR / "what-if" / "min_informants=3" / "reports"
+    assert whatif.reports_for(reports, "setup", {"min_informants": 3}) == elsewhere
+    (reports / "results" / "setup.json").write_text(json.dumps({"what_if": {"min_informants": 3}}))
+    assert whatif.reports_for(reports, "setup", {"min_informants": 3}) == reports  # the same what-if run again
+    assert whatif.reports_for(reports, "setup", {"min_informants": 4}) != reports
+
+
+def test_thresholds_set_in_an_executed_notebook_leave_the_case_results_alone(mini_case):
+    import shutil
+
+    from analysis import report
+    from analysis.prepare import prepare
+    prepare(mini_case)
+    args = (str(mini_case.case), str(mini_case.processed), str(mini_case.reports))
+    report.indicator_report("setup", *args)
+    before = (mini_case.results / "setup.json").read_bytes()
+    rep = report.indicator_report("setup", *args, thresholds={"min_informants": 11})
+    target = whatif.reports_for(mini_case.reports, "setup", {"min_informants": 11})
+    try:
+        assert (mini_case.results / "setup.json").read_bytes() == before
+        assert json.loads((target / "results" / "setup.json").read_text())["what_if"] == {"min_informants": 11}
+        assert rep.results["rule"]["min_informants"] == 11
+    finally:
+        shutil.rmtree(target.parent, ignore_errors=True)

@@ -35,14 +35,14 @@ ANCHORS = "anchors.txt"  # every span id of the site, one per line: what a chapt
 PALETTE = ("#f9d9a6", "#bde3f5", "#b7e4d5", "#fbf3a5", "#b3cfe8", "#f7c8a8", "#e8c6dc", "#d9d9d9")
 STANCE_MARKS = {"supports": "+", "contradicts": "\u2212", "context": "\u00b7"}  # shown before a stance word
 WORDS = {
-    "en": {"sources": "Sources", "categories": "Categories", "line": "line", "paragraph": "paragraph",
+    "en": {"lang": "en", "sources": "Sources", "categories": "Categories", "line": "line", "paragraph": "paragraph",
            "coder": "coder", "memo": "memo", "stance": "stance", "quote": "quote", "source": "source",
            "evidence": "Evidence browser", "back": "index", "codings": "codings", "units": "units",
            "no_codings": "No coding of this category.", "file": "raw file",
            "stances": {"supports": "supports", "contradicts": "contradicts", "context": "context"},
            "intro": "Every coded passage of the case, in its source. Texts are pseudonymised; "
                     "line numbers are those of the raw file."},
-    "id": {"sources": "Sumber", "categories": "Kategori", "line": "baris", "paragraph": "paragraf",
+    "id": {"lang": "id", "sources": "Sumber", "categories": "Kategori", "line": "baris", "paragraph": "paragraf",
            "coder": "pengode", "memo": "memo", "stance": "sikap", "quote": "kutipan", "source": "sumber",
            "evidence": "Penjelajah bukti", "back": "indeks", "codings": "pengodean", "units": "unit",
            "no_codings": "Tidak ada pengodean untuk kategori ini.", "file": "berkas mentah",
@@ -224,7 +224,7 @@ def _source(source: Any, units: pd.DataFrame, codings: pd.DataFrame, categories:
             f"<code>{html.escape(source.path)}</code> ({where})</p>\n"
             f'<ul class="legend">{legend}</ul>\n<p class="marks">{words["stance"]}: {marks}</p>\n'
             f"<style>\n{targets}</style>\n<table class=\"source\"><tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
-    return _page(source.source_id, body, 1, "")
+    return _page(source.source_id, body, 1, words["lang"])
 
 
 def _highlight(text: str, start: int, end: int, codings: pd.DataFrame, index: dict[str, int],
@@ -282,7 +282,7 @@ def _category(cat: Category, codings: pd.DataFrame, sources: pd.DataFrame, lines
             f'<h1><span class="swatch cat-{list(categories).index(cat.code)}"></span>{html.escape(cat.label)}</h1>\n'
             f"<p><code>{html.escape(cat.indicator)} / {html.escape(cat.code)}</code></p>\n"
             + ("\n".join(sections) or f"<p>{html.escape(words['no_codings'])}</p>"))
-    return _page(cat.label, body, 1, "")
+    return _page(cat.label, body, 1, words["lang"])
 
 
 _STYLE = """body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 75em; line-height: 1.45; }

@@ -6,7 +6,7 @@ the logic stays here, where it is tested.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,8 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
     paths = CasePaths.from_dirs(in_project(case_dir), in_project(processed_dir), in_project(reports_dir))
     case = load_case(paths.case_config)
     case["rules"] = whatif.override_rules(case["rules"], overrides)
+    ind_id = indicators.codebook_indicator(load_codebook(paths.codebook), indicator_id).id
+    paths = replace(paths, reports=whatif.reports_for(paths.reports, ind_id, overrides))  # never over other results
     language = language or case["language"]
     codebook = load_codebook(paths.codebook)
     ind = indicators.codebook_indicator(codebook, indicator_id)

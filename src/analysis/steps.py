@@ -11,7 +11,7 @@ tables. :func:`agree` checks that the two agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from analysis import indicators, schemas, whatif
@@ -59,6 +59,7 @@ def load(indicator_id: str, case_dir: str, processed_dir: str, reports_dir: str,
     case = load_case(paths.case_config)
     overrides = whatif.check_thresholds(thresholds or {})
     ind = indicators.codebook_indicator(load_codebook(paths.codebook), indicator_id)
+    paths = replace(paths, reports=whatif.reports_for(paths.reports, ind.id, overrides))  # as the report does
     return Inputs(paths, case, ind, language or case["language"], case["primary_coder"],
                   whatif.override_rules(case["rules"], overrides), overrides,
                   schemas.read_table(schemas.CODINGS, paths.processed),

@@ -110,3 +110,25 @@ def notice(results: Iterable[Mapping[str, Any]], language: str) -> str:
     if not overrides:
         return ""
     return f"> **{NOTICE.get(language, NOTICE['en']).format(changes=label(overrides))}**"
+
+
+def reports_for(reports: Path, indicator_id: str, overrides: Mapping[str, int]) -> Path:
+    """Where a notebook run writes: ``reports``, unless a what-if run would overwrite other results there.
+
+    A reviewer who sets ``thresholds`` in an executed notebook and runs it
+    again must not replace the case's results (nor those of another what-if
+    run) with what-if ones: such a run goes to ``what-if/<label>/reports`` in
+    the project instead. A folder holding no results of the indicator, or
+    results of the same what-if run, is used as given (a what-if build).
+    """
+    from analysis.paths import PROJECT_DIR
+
+    if not overrides:
+        return reports
+    existing = Path(reports) / "results" / f"{indicator_id}.json"
+    if existing.is_file():
+        import json
+
+        if json.loads(existing.read_text(encoding="utf-8")).get("what_if") != dict(overrides):
+            return PROJECT_DIR / output_dir(overrides) / "reports"
+    return reports
