@@ -177,3 +177,16 @@ def test_make_lab_serves_the_project_headless():
         os.killpg(lab.pid, signal.SIGTERM)
         log = lab.communicate(timeout=60)[0].decode("utf-8", "replace")
     assert "Kernel started" in log and "without encryption" not in log, log[-3000:]
+
+
+@pytest.mark.e2e
+def test_executed_notebooks_do_not_depend_on_where_they_were_built(mini_case):
+    """Only the parameters name the output folders; a build runs in staging folders with random names."""
+    from analysis.cli import main
+    assert main(["build", "--case", str(mini_case.case), "--processed", str(mini_case.processed),
+                 "--reports", str(mini_case.reports)]) == 0
+    for path in sorted(mini_case.executed.glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        body = json.dumps([c for c in nb["cells"] if "injected-parameters" not in c["metadata"].get("tags", [])])
+        assert str(mini_case.processed) not in body and str(mini_case.reports) not in body, path.name
+        assert ".staging" not in path.read_text(), path.name

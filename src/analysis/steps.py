@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from analysis import indicators, schemas, whatif
 from analysis.config import Indicator, load_case, load_codebook
-from analysis.paths import CasePaths, in_project
+from analysis.paths import CasePaths, in_project, project_relative
 from analysis.show import table
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class Inputs:
     coder: str
     rules: dict[str, Any]
     overrides: dict[str, int]
+    redirected: bool  # outputs moved to what-if/<thresholds>/ (see whatif.reports_for)
     codings: pd.DataFrame
     units: pd.DataFrame
     documents: pd.DataFrame
@@ -59,23 +60,28 @@ def load(indicator_id: str, case_dir: str, processed_dir: str, reports_dir: str,
     case = load_case(paths.case_config)
     overrides = whatif.check_thresholds(thresholds or {})
     ind = indicators.codebook_indicator(load_codebook(paths.codebook), indicator_id)
+    given = paths.reports
     paths = replace(paths, reports=whatif.reports_for(paths.reports, ind.id, overrides))  # as the report does
     return Inputs(paths, case, ind, language or case["language"], case["primary_coder"],
-                  whatif.override_rules(case["rules"], overrides), overrides,
+                  whatif.override_rules(case["rules"], overrides), overrides, paths.reports != given,
                   schemas.read_table(schemas.CODINGS, paths.processed),
                   schemas.read_table(schemas.UNITS, paths.processed),
                   schemas.read_table(schemas.DOCUMENTS, paths.processed))
 
 
 def overview(inputs: Inputs) -> pd.DataFrame:
-    """One row per setting the analysis depends on: the indicator, its kind and codes, the coder, the folders."""
+    """One row per setting the analysis depends on: the indicator, its kind and codes, the coder, any what-if.
+
+    The folders are in the parameters cell; they are not repeated here, because an executed notebook must
+    not depend on where it was built (a build runs in staging folders with random names).
+    """
     import pandas as pd
 
     rows = [("indicator", inputs.indicator.id), ("kind", inputs.indicator.kind),
             ("codes", ", ".join(c.id for c in inputs.indicator.codes)), ("primary coder", inputs.coder),
-            ("language", inputs.language), ("case folder", str(inputs.paths.case)),
-            ("processed tables", str(inputs.paths.processed)), ("outputs", str(inputs.paths.reports)),
-            ("what-if thresholds", whatif.label(inputs.overrides) or "none (the rules of case.yml)")]
+            ("language", inputs.language), ("what-if thresholds", whatif.label(inputs.overrides) or "none (the rules of case.yml)")]
+    if inputs.redirected:  # a what-if run that would have overwritten other results: say where it writes
+        rows.append(("outputs (what-if)", project_relative(inputs.paths.reports)))
     return pd.DataFrame(rows, columns=["setting", "value"])
 
 
