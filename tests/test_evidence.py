@@ -172,3 +172,9 @@ def test_quote_links_resolve_and_highlight_in_headless_chromium(built):
         anchor = link.rsplit("#", 1)[1]
         assert f"target={anchor} " in line, line
         assert int(re.search(r"outlined=(\d+)", line).group(1)) > 0, line
+
+
+def test_unlink_quote_ids_undoes_the_links(tmp_path):
+    page = "<td>I05:10-20, and I05:30-40</td>"
+    linked = evidence.link_quote_ids(page, tmp_path / "c", tmp_path / "e", {"I05:10-20", "I05:30-40"})
+    assert linked != page and evidence.unlink_quote_ids(linked) == page

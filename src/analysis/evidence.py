@@ -141,6 +141,16 @@ def link_quote_ids(page: str, page_dir: str | Path, evidence_dir: str | Path, kn
     return "".join(parts)
 
 
+def unlink_quote_ids(page: str) -> str:
+    """The page with the links :func:`link_quote_ids` made turned back into text.
+
+    For the PDF: Chromium turns a relative link into an absolute ``file://``
+    address of the machine that printed it, so a reprint elsewhere would
+    differ, and the address would be dead on any other machine anyway.
+    """
+    return re.sub(r'<a class="quote-id" href="[^"]*">([^<]*)</a>', r"\1", page)
+
+
 def link_chapter(page: str, page_dir: Path) -> str:
     """Link the quote ids of a chapter page written to ``page_dir`` (a folder of the reports) into the evidence
     browser beside it; a page with no browser built beside it is returned as it is."""

@@ -126,8 +126,14 @@ def _serif_font() -> str | None:
 
 
 def _chromium(exe: str, html_path: Path, pdf: Path) -> None:
-    # Both spellings of "no header and footer": the first for Chromium >= 120, the second before it.
-    _run_browser(exe, html_path, [f"--print-to-pdf={pdf}", "--no-pdf-header-footer", "--print-to-pdf-no-header"])
+    from analysis.evidence import unlink_quote_ids
+
+    # Printed from a copy without the links to the evidence browser (machine-specific addresses in a PDF).
+    with tempfile.TemporaryDirectory(prefix="print-") as tmp:
+        copy = Path(tmp) / html_path.name
+        copy.write_text(unlink_quote_ids(html_path.read_text(encoding="utf-8")), encoding="utf-8")
+        # Both spellings of "no header and footer": the first for Chromium >= 120, the second before it.
+        _run_browser(exe, copy, [f"--print-to-pdf={pdf}", "--no-pdf-header-footer", "--print-to-pdf-no-header"])
 
 
 def _reproducible_pdf(pdf: Path) -> None:
