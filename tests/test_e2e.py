@@ -170,3 +170,60 @@ def test_build_command_refuses_to_finish_with_a_leak(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "the build is not finished" in err and "bruno" not in err.lower()
     assert not (tmp_path / "out" / "processed" / "documents.parquet").exists()
+
+
+# --- the Indonesian chapter as an examiner reads it (issue 17, items 2, 3, 5, 6) ---------------------------
+
+# Labels the package once printed in English; none may reach an Indonesian chapter's headers, captions,
+# alt texts or prose (quotes from an English interview are the informant's words and are not scanned).
+ENGLISH_LABELS = ("agreement", "interview", "news", "regulation", "institutional", "academic", "(overall)",
+                  "vs auto", "all coders", "identity key", "not shown", "No description has been provided",
+                  "Required", "Category", "Supported", "Informants", "Caveat", "Stance", "Source", "verdict")
+
+
+def _reader_text(html: str) -> str:
+    """What a reader sees outside quotes and code: headers, captions, alt texts, prose; no table data cells."""
+    html = re.sub(r"<td>.*?</td>|<code>.*?</code>|<a [^>]*>|https?://\S+", " ", html, flags=re.S)
+    alts = " ".join(re.findall(r'alt="([^"]*)"', html))
+    body = re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    return body + " " + alts
+
+
+def test_the_indonesian_chapter_has_no_english_label(example):
+    out, _, _ = example
+    seen = _reader_text((out / "reports" / "chapter" / "chapter.html").read_text())
+    found = [w for w in ENGLISH_LABELS if re.search(rf"(?<![\w/.-]){re.escape(w)}(?![\w-])", seen)]
+    assert not found, found
+
+
+def test_the_indonesian_chapter_writes_numbers_lists_and_terms_as_an_indonesian_thesis(example):
+    out, _, _ = example
+    html = (out / "reports" / "chapter" / "chapter.html").read_text()
+    assert re.search(r"<td>0,\d\d</td>", html) and not re.search(r"<td>0\.\d\d</td>", html)  # decimal comma
+    assert re.search(r"0,\d\d \[0,\d\d; 1,00\]", html)  # an interval whose ends cannot be misread
+    assert " dan dan " not in html and "perbedaan bahasa dan budaya, serta kurangnya informasi media" in html
+    assert "<em>sister city</em>" in html and "<em>Letter of Intent</em> (LOI)" in html
+    assert "dasar hukum nasional" in html and "kedua indikator yang dinilai" in html
+    assert "Penelitian ini berangkat dari pertanyaan:" in html  # the research question of case.yml
+    assert "(31 Mei 2016; belum pasti)" in html  # the MoU's date, from the register
+    assert "Penelitian ini memiliki beberapa keterbatasan." in html
+
+
+def test_the_saran_follow_from_the_results_and_the_register(example):
+    out, _, _ = example
+    html = (out / "reports" / "chapter" / "chapter.html").read_text()
+    saran = html[html.index("Saran praktis"):]
+    assert "dilebur ke Ho Chi Minh (12 Juni 2025)" in saran  # the partner's merger after the study period
+    assert "pandemi Covid-19 merupakan kendala yang paling kuat didukung bukti" in saran
+    assert "Saran akademis" in saran
+
+
+def test_the_figures_are_drawn_for_print(example):
+    from PIL import Image
+
+    out, _, _ = example
+    pngs = sorted((out / "reports" / "figures").glob("*.png"))
+    assert pngs and all(p.with_suffix(".svg").is_file() for p in pngs)
+    assert {round(Image.open(p).info["dpi"][0]) for p in pngs} == {300}
+    for svg in (out / "reports" / "figures").glob("*.svg"):
+        assert "LEG_" not in svg.read_text() and "OBS_" not in svg.read_text()  # labels, not code ids

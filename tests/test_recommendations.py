@@ -150,7 +150,7 @@ def test_a_wrong_recommendation_entry_is_refused_with_its_field(entry, message):
 def test_the_conclusion_states_the_computed_facts_and_refers_to_tables_and_figures():
     out = prose.conclusion(CASE, results(), "en", "")
     assert out.startswith("This study set out to answer the question: how did the twinning work?")
-    assert "agreement signed on 31 may 2016" in out.replace("*", "").lower()
+    assert "dates the key events: agreement signed (31 may 2016)" in out.replace("*", "").lower()
     assert "[[tab:formation-verdict]]" in out and "[[fig:formation-evidence]]" in out
     assert "only *Agreement* is supported, while training and council approval are not" in out
     assert "the obstacles under obstacles are ranked" in out
@@ -168,5 +168,20 @@ def test_the_indonesian_conclusion_words_the_same_facts_in_indonesian():
     out = prose.conclusion(case, rs, "id", "")
     assert out.startswith("Berdasarkan hasil penelitian tentang kerja sama A dan B, yang bersandar pada "
                           "4 wawancara dan 2 dokumen publik,")
-    assert "pada 31 Mei 2016" in out and "Pertama, indikator pembentukan kerja sama terpenuhi sebagian." in out
+    assert "(31 Mei 2016)" in out and "Pertama, indikator pembentukan kerja sama terpenuhi sebagian." in out
     assert "### Saran" in out and "**Saran praktis**" in out and "**Saran akademis**" in out
+
+
+def test_tables_show_only_the_columns_of_the_indicator_kind():
+    from analysis import report, text
+
+    words = text.labels("id")
+    for r in results():
+        for c in r["codes"]:
+            c.update(documents=1, contra_informants=0, contra_documents=0, contra_independent=0,
+                     context_units=0, units=2)
+        table = report.verdict_table(r, words)
+        if r["kind"] == "ranking":
+            assert "required" not in table.columns and "rank" in table.columns  # nothing is required of an obstacle
+        else:
+            assert "required" in table.columns and "rank" not in table.columns
