@@ -191,14 +191,14 @@ def _reader_text(html: str) -> str:
 
 def test_the_indonesian_chapter_has_no_english_label(example):
     out, _, _ = example
-    seen = _reader_text((out / "reports" / "chapter" / "chapter.html").read_text())
+    seen = _reader_text((out / "reports" / "chapter" / "thesis.html").read_text())
     found = [w for w in ENGLISH_LABELS if re.search(rf"(?<![\w/.-]){re.escape(w)}(?![\w-])", seen)]
     assert not found, found
 
 
 def test_the_indonesian_chapter_writes_numbers_lists_and_terms_as_an_indonesian_thesis(example):
     out, _, _ = example
-    html = (out / "reports" / "chapter" / "chapter.html").read_text()
+    html = (out / "reports" / "chapter" / "thesis.html").read_text()
     assert re.search(r"<td>0,\d\d</td>", html) and not re.search(r"<td>0\.\d\d</td>", html)  # decimal comma
     assert re.search(r"0,\d\d \[0,\d\d; 1,00\]", html)  # an interval whose ends cannot be misread
     assert " dan dan " not in html and "perbedaan bahasa dan budaya, serta kurangnya informasi media" in html
@@ -211,7 +211,7 @@ def test_the_indonesian_chapter_writes_numbers_lists_and_terms_as_an_indonesian_
 
 def test_the_saran_follow_from_the_results_and_the_register(example):
     out, _, _ = example
-    html = (out / "reports" / "chapter" / "chapter.html").read_text()
+    html = (out / "reports" / "chapter" / "thesis.html").read_text()
     saran = html[html.index("Saran praktis"):]
     assert "dilebur ke Ho Chi Minh (12 Juni 2025)" in saran  # the partner's merger after the study period
     assert "pandemi Covid-19 merupakan kendala yang paling kuat didukung bukti" in saran
