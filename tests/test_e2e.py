@@ -205,7 +205,7 @@ def test_the_indonesian_chapter_writes_numbers_lists_and_terms_as_an_indonesian_
     assert "<em>sister city</em>" in html and "<em>Letter of Intent</em> (LOI)" in html
     assert "dasar hukum nasional" in html and "kedua indikator yang dinilai" in html
     assert "Penelitian ini berangkat dari pertanyaan:" in html  # the research question of case.yml
-    assert "(31 Mei 2016; belum pasti)" in html  # the MoU's date, from the register
+    assert "pada 31 Mei 2016" in html  # the MoU's date, from the register, inside the sentence
     assert "Penelitian ini memiliki beberapa keterbatasan." in html
 
 

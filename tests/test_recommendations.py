@@ -150,9 +150,12 @@ def test_a_wrong_recommendation_entry_is_refused_with_its_field(entry, message):
 def test_the_conclusion_states_the_computed_facts_and_refers_to_tables_and_figures():
     out = prose.conclusion(CASE, results(), "en", "")
     assert out.startswith("This study set out to answer the question: how did the twinning work?")
-    assert "dates the key events: agreement signed (31 may 2016)" in out.replace("*", "").lower()
+    assert "dates the key events: agreement signed on 31 may 2016" in out.replace("*", "").lower()
+    assert "(31 May 2016)" not in out  # the date is part of the sentence, leaving parentheses to the citation
     assert "[[tab:formation-verdict]]" in out and "[[fig:formation-evidence]]" in out
-    assert "only *Agreement* is supported, while training and council approval are not" in out
+    # A contested required category is contested, not unsupported; only the insufficient one lacks support.
+    assert ("only *Agreement* is supported, while the evidence on training is contested and council approval "
+            "is not sufficiently supported") in out
     assert "the obstacles under obstacles are ranked" in out
     assert "The strongest is budget, raised by 4 informants, followed by staff turnover" in out
     assert "1 category are" not in out and "dan dan" not in out
@@ -168,7 +171,10 @@ def test_the_indonesian_conclusion_words_the_same_facts_in_indonesian():
     out = prose.conclusion(case, rs, "id", "")
     assert out.startswith("Berdasarkan hasil penelitian tentang kerja sama A dan B, yang bersandar pada "
                           "4 wawancara dan 2 dokumen publik,")
-    assert "(31 Mei 2016)" in out and "Pertama, indikator pembentukan kerja sama terpenuhi sebagian." in out
+    assert "pada 31 Mei 2016" in out and "(31 Mei 2016)" not in out
+    assert "Pertama, indikator pembentukan kerja sama terpenuhi sebagian." in out
+    assert ("sedangkan bukti tentang training diperdebatkan dan council approval belum didukung bukti yang "
+            "cukup") in out
     assert "### Saran" in out and "**Saran praktis**" in out and "**Saran akademis**" in out
 
 
@@ -185,3 +191,18 @@ def test_tables_show_only_the_columns_of_the_indicator_kind():
             assert "required" not in table.columns and "rank" in table.columns  # nothing is required of an obstacle
         else:
             assert "required" in table.columns and "rank" not in table.columns
+
+
+def test_verdict_flips_name_the_verdict_each_scenario_leads_to():
+    from analysis import report, text
+
+    scenarios = [{"id": "d2", "group": "threshold", "name": "min_documents", "value": 2, "verdict": "not_met"},
+                 {"id": "c2", "group": "threshold", "name": "min_contradicting", "value": 2, "verdict": "met"},
+                 {"id": "i4", "group": "leave_out", "name": "Informan-04", "value": None, "verdict": "met"}]
+    out = report.verdict_flips_text(scenarios, text.labels("id"))
+    assert out == ("menjadi tidak terpenuhi bila ambang dokumen 2; "
+                   "menjadi terpenuhi bila ambang bantahan 2 atau tanpa Informan-04")
+    assert report.verdict_flips_text(scenarios[:1], text.labels("en")) == "becomes not met under document threshold 2"
+    # A ranking has no verdict to turn into: its scenarios are only named.
+    ranking = [{**s, "verdict": None} for s in scenarios[1:]]
+    assert report.verdict_flips_text(ranking, text.labels("id")) == "ambang bantahan 2; tanpa Informan-04"

@@ -142,7 +142,7 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
     }
     results["findings"] = findings(results, caveats, mine)
     by_id = {s["id"]: s for s in scenarios}
-    results["sensitivity"]["verdict_flips_text"] = scenario_names([by_id[f] for f in verdict_flips], words)
+    results["sensitivity"]["verdict_flips_text"] = verdict_flips_text([by_id[f] for f in verdict_flips], words)
     results["left_out"] = left_out
     if overrides:
         results["what_if"] = overrides
@@ -319,6 +319,24 @@ def scenario_names(scenarios: list[dict[str, Any]], words: dict[str, Any]) -> st
             joined = ", ".join(names[:-1]) + f" {words['or']} " + names[-1] if len(names) > 1 else names[0]
             phrases.append(words["scenarios"][group].format(name=joined))
     return "; ".join(phrases)
+
+
+def verdict_flips_text(scenarios: list[dict[str, Any]], words: dict[str, Any]) -> str:
+    """The scenarios that change the verdict, grouped by the verdict each leads to.
+
+    A reader needs the direction of a change, not only that it changes: "becomes
+    not met under ...; becomes met under ... or ...". A ranking has no verdict,
+    so its scenarios are only named.
+    """
+    targets = list(dict.fromkeys(s.get("verdict") for s in scenarios))
+    if not scenarios or None in targets:
+        return scenario_names(scenarios, words)
+    parts = []
+    for target in targets:
+        phrases = scenario_names([s for s in scenarios if s["verdict"] == target], words).split("; ")
+        joined = ", ".join(phrases[:-1]) + f" {words['or']} " + phrases[-1] if len(phrases) > 1 else phrases[0]
+        parts.append(words["flip_to"].format(verdict=words["verdicts"][target], scenarios=joined))
+    return "; ".join(parts)
 
 
 def _docs(documents: int, independent: int) -> str:
