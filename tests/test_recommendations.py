@@ -172,6 +172,7 @@ def test_the_indonesian_conclusion_words_the_same_facts_in_indonesian():
     assert out.startswith("Berdasarkan hasil penelitian tentang kerja sama A dan B, yang bersandar pada "
                           "4 wawancara dan 2 dokumen publik,")
     assert "pada 31 Mei 2016" in out and "(31 Mei 2016)" not in out
+    assert "sumber independen" not in out  # as many sources as documents: one number is enough
     assert "Pertama, indikator pembentukan kerja sama terpenuhi sebagian." in out
     assert ("sedangkan bukti tentang training diperdebatkan dan council approval belum didukung bukti yang "
             "cukup") in out
@@ -206,3 +207,12 @@ def test_verdict_flips_name_the_verdict_each_scenario_leads_to():
     # A ranking has no verdict to turn into: its scenarios are only named.
     ranking = [{**s, "verdict": None} for s in scenarios[1:]]
     assert report.verdict_flips_text(ranking, text.labels("id")) == "ambang bantahan 2; tanpa Informan-04"
+
+
+def test_the_conclusion_names_independent_sources_when_copies_make_them_fewer_than_documents():
+    rs = results()
+    for r in rs:
+        r["corpus"] = {"interviews": 4, "documents": 3, "independent": 2}
+    out = prose.conclusion({**CASE, "language": "id", "title": {"id": "Kerja sama A dan B"}}, rs, "id", "")
+    assert "4 wawancara dan 3 dokumen publik dari 2 sumber independen," in out
+    assert "from 2 independent sources" in prose.conclusion(CASE, rs, "en", "")

@@ -72,6 +72,8 @@ def conclusion(case: dict[str, Any], results: list[dict[str, Any]], language: st
         "short_title": wording.short_title(case, language),
         "question": wording.localised(case.get("research_question"), language),
         "interviews": corpus["interviews"], "documents": corpus["documents"],
+        # Results files written before the corpus counted independent sources hold only documents.
+        "independent": corpus.get("independent", corpus["documents"]),
         "cite": cite,
     }
     body = text.render("conclusion", language, case_dir=case_dir, **context)

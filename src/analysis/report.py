@@ -148,7 +148,9 @@ def indicator_report(indicator_id: str, case_dir: str, processed_dir: str, repor
         results["what_if"] = overrides
     # What the conclusion says of the whole study, so that it reads the results files alone.
     results["corpus"] = {"interviews": int((sources["source_type"] == "interview").sum()),
-                         "documents": int(len(documents))}
+                         "documents": int(len(documents)),
+                         # copies of one source (same origin) count once, as in the evidence counts
+                         "independent": int(documents["origin"].fillna(documents["doc_id"]).nunique())}
     results["register"] = documents[["doc_id", "date", "date_precision", "uncertain", "type", "title",
                                      "milestone"]].to_dict("records")
     write_json(paths.results / f"{ind.id}.json", results)
