@@ -156,6 +156,8 @@ def test_the_conclusion_states_the_computed_facts_and_refers_to_tables_and_figur
     # A contested required category is contested, not unsupported; only the insufficient one lacks support.
     assert ("only *Agreement* is supported, while the evidence on training is contested and council approval "
             "is not sufficiently supported") in out
+    assert "On this contested category some sources support and others contradict" in out
+    assert "the evidence on training is divided" not in out  # named once as contested, not again as divided
     assert "the obstacles under obstacles are ranked" in out
     assert "The strongest is budget, raised by 4 informants, followed by staff turnover" in out
     assert "1 category are" not in out and "dan dan" not in out
