@@ -156,7 +156,7 @@ def test_the_conclusion_states_the_computed_facts_and_refers_to_tables_and_figur
     # A contested required category is contested, not unsupported; only the insufficient one lacks support.
     assert ("only *Agreement* is supported, while the evidence on training is contested and council approval "
             "is not sufficiently supported") in out
-    assert "On this contested category some sources support and others contradict" in out
+    assert "On this contested category, some sources support and others contradict" in out
     assert "the evidence on training is divided" not in out  # named once as contested, not again as divided
     assert "the obstacles under obstacles are ranked" in out
     assert "The strongest is budget, raised by 4 informants, followed by staff turnover" in out
@@ -203,12 +203,13 @@ def test_verdict_flips_name_the_verdict_each_scenario_leads_to():
                  {"id": "c2", "group": "threshold", "name": "min_contradicting", "value": 2, "verdict": "met"},
                  {"id": "i4", "group": "leave_out", "name": "Informan-04", "value": None, "verdict": "met"}]
     out = report.verdict_flips_text(scenarios, text.labels("id"))
-    assert out == ("menjadi tidak terpenuhi bila ambang dokumen 2; "
-                   "menjadi terpenuhi bila ambang bantahan 2 atau tanpa Informan-04")
-    assert report.verdict_flips_text(scenarios[:1], text.labels("en")) == "becomes not met under document threshold 2"
+    assert out == ("menjadi tidak terpenuhi bila disyaratkan 2 sumber dokumen; "
+                   "menjadi terpenuhi bila disyaratkan 2 sumber yang membantah atau tanpa Informan-04")
+    assert report.verdict_flips_text(scenarios[:1], text.labels("en")) == \
+        "becomes not met when requiring 2 document sources"
     # A ranking has no verdict to turn into: its scenarios are only named.
     ranking = [{**s, "verdict": None} for s in scenarios[1:]]
-    assert report.verdict_flips_text(ranking, text.labels("id")) == "ambang bantahan 2; tanpa Informan-04"
+    assert report.verdict_flips_text(ranking, text.labels("id")) == "disyaratkan 2 sumber yang membantah; tanpa Informan-04"
 
 
 def test_the_conclusion_names_independent_sources_when_copies_make_them_fewer_than_documents():
