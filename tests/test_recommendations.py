@@ -160,6 +160,8 @@ def test_the_conclusion_states_the_computed_facts_and_refers_to_tables_and_figur
     assert "the evidence on training is divided" not in out  # named once as contested, not again as divided
     assert "the obstacles under obstacles are ranked" in out
     assert "The strongest is budget, raised by 4 informants, followed by staff turnover" in out
+    # Which obstacles rest on interviews only is read from the triangulation table, not from a figure.
+    assert "rests on interviews only (see [[tab:obstacles-sources]])" in out
     assert "1 category are" not in out and "dan dan" not in out
     assert out.count("### Recommendations") == 1 and "**Practical recommendations**" in out
 
