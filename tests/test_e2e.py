@@ -213,7 +213,7 @@ def test_the_saran_follow_from_the_results_and_the_register(example):
     out, _, _ = example
     html = (out / "reports" / "chapter" / "thesis.html").read_text()
     saran = html[html.index("Saran praktis"):]
-    assert "dilebur ke Ho Chi Minh (12 Juni 2025)" in saran  # the partner's merger after the study period
+    assert "digabungkan ke dalam Kota Ho Chi Minh (12 Juni 2025)" in saran  # the partner's merger after the study period
     assert "pandemi Covid-19 merupakan kendala yang paling kuat didukung bukti" in saran
     assert "Saran akademis" in saran
 
