@@ -221,3 +221,18 @@ def test_the_conclusion_names_independent_sources_when_copies_make_them_fewer_th
     out = prose.conclusion({**CASE, "language": "id", "title": {"id": "Kerja sama A dan B"}}, rs, "id", "")
     assert "4 wawancara dan 3 dokumen publik dari 2 sumber independen," in out
     assert "from 2 independent sources" in prose.conclusion(CASE, rs, "en", "")
+
+
+def test_the_limitations_name_the_other_coders_only_when_there_are_any():
+    alone = prose.conclusion(CASE, results(), "en", "")
+    assert "no second coder coded the sources, so inter-coder reliability could not be measured" in alone
+    assert "coded a sample of the sources" not in alone
+    rs = results()
+    rs[0]["sensitivity"]["scenarios"] = [{"group": "coder", "name": "B", "id": "coder=B"}]
+    rs[1]["sensitivity"]["scenarios"] = [{"group": "coder", "name": "B", "id": "coder=B"},
+                                         {"group": "coder", "name": "C", "id": "coder=C"}]
+    team = prose.conclusion(CASE, rs, "en", "")
+    assert "coders B and C coded a sample of the sources to measure reliability" in team
+    case = {**CASE, "language": "id", "title": {"id": "Kerja sama A dan B"}, "research_question": {}}
+    assert "tidak ada pengode kedua" in prose.conclusion(case, results(), "id", "")
+    assert "pengode B dan C mengode sebagian sumber" in prose.conclusion(case, rs, "id", "")
