@@ -5,6 +5,7 @@ import zipfile
 import pandas as pd
 
 from analysis.audit import audit
+from analysis.readers.pdfwrite import write_pdf
 
 
 def test_clean_outputs_pass(mini_case):
@@ -47,24 +48,8 @@ def _docx(path, body_xml: str, author: str = "Person-1") -> None:
 
 
 def _pdf(path, text: str, author: str = "Person-1") -> None:
-    """A one-page PDF with a text layer in a standard font, written by hand (offsets computed)."""
-    stream = f"BT /F1 12 Tf 72 712 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-               f"<< /Author ({author}) >>".encode()]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
+    """A one-page PDF with a text layer and an author, from the package's own small PDF writer."""
+    write_pdf(path, [[text]], author=author)
 
 
 def test_docx_body_split_across_runs_and_properties_are_searched(mini_case):
